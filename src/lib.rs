@@ -1,0 +1,17 @@
+//! hallq: queue, calling and 好差评 for the hardware of a government service hall.
+//!
+//! # Layout
+//! - [`core`]: the rules, pure (no I/O, no clock).
+//! - [`config`]: `hall.toml` and its validation.
+//! - [`store`]: the durable SQLite store; every event is committed before it has effects.
+//! - [`hall`]: the hall runtime that owns the engine and the store (one thread, group commit).
+//! - [`server`]: the LAN API (axum) and event stream.
+//! - [`roles`]: wiring for each subcommand.
+
+pub mod cli;
+pub mod config;
+pub mod core;
+pub mod hall;
+pub mod roles;
+pub mod server;
+pub mod store;

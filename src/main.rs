@@ -1,0 +1,17 @@
+//! hallq: one binary, one subcommand per role. See `hallq --help`.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use hallq::cli::{Cli, Role};
+use hallq::roles;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Role::Serve(args) => roles::serve::run(args),
+        Role::CheckConfig { file } => roles::check_config(&file),
+        Role::Demo(args) => roles::demo::run(args),
+        Role::Loadtest(args) => roles::loadtest::run(args),
+    }
+}

@@ -1,0 +1,228 @@
+//! `hallq demo`: a whole hall on this machine. The hall server with the sample hall, a
+//! fresh store, and simulated devices: a kiosk where citizens arrive, windows that call and
+//! finish, and a console standing in for the LED screens and the speakers.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use jiff::civil::Time;
+use jiff::{SignedDuration, Timestamp, Zoned};
+use rand::Rng;
+
+use super::serve::{open_hall, serve_until};
+use crate::cli::DemoArgs;
+use crate::config::HallConfig;
+use crate::core::{Change, Command, IssueRequest, Reply, ServiceId, WindowNo};
+use crate::hall::{Clock, Hall};
+
+/// The sample hall shipped with hallq.
+pub const SAMPLE_CONFIG: &str = include_str!("../../hall.example.toml");
+/// The demo's simulated clock starts at this local time on the current day.
+const DEMO_START: Time = Time::constant(9, 0, 0, 0);
+
+/// Opens every weekday and drops holidays, so the demo works on any day.
+fn demo_config(text: &str) -> Result<HallConfig, String> {
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e| format!("sample config: {e}"))?;
+    if let Some(hall) = doc.get_mut("hall").and_then(|h| h.as_table_mut()) {
+        let mut days = toml_edit::Array::new();
+        for d in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] {
+            days.push(d);
+        }
+        hall.insert("weekdays", toml_edit::value(days));
+        hall.insert("closed_dates", toml_edit::value(toml_edit::Array::new()));
+    }
+    HallConfig::parse(&doc.to_string()).map_err(|e| format!("demo configuration:\n{e}"))
+}
+
+/// How far the demo clock is ahead of (or behind) the real one: it shows 09:00 today.
+fn demo_offset(config: &HallConfig) -> SignedDuration {
+    let tz = config.rules().tz;
+    let now: Zoned = Timestamp::now().to_zoned(tz.clone());
+    now.date()
+        .to_datetime(DEMO_START)
+        .to_zoned(tz)
+        .map(|start| now.duration_until(&start))
+        .unwrap_or(SignedDuration::ZERO)
+}
+
+fn demo_dir(args: &DemoArgs) -> Result<(PathBuf, bool), String> {
+    if let Some(dir) = &args.data {
+        return Ok((dir.clone(), false));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "hallq")
+        .ok_or("cannot find your data directory; pass --data DIR")?;
+    Ok((dirs.data_dir().join("demo"), true))
+}
+
+pub fn run(args: DemoArgs) -> ExitCode {
+    super::init_logging();
+    match run_inner(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("hallq demo: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_inner(args: DemoArgs) -> Result<(), String> {
+    let text = match &args.config {
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => SAMPLE_CONFIG.to_string(),
+    };
+    let config = demo_config(&text)?;
+    let (dir, fresh) = demo_dir(&args)?;
+    if fresh {
+        for name in ["hall.db", "hall.db-wal", "hall.db-shm"] {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+    }
+    let offset = demo_offset(&config);
+    let tokens: Vec<(String, String)> = config
+        .devices
+        .iter()
+        .map(|d| (d.name.clone(), d.token.clone()))
+        .collect();
+    let hall_name = config.hall.name.clone();
+    let running = open_hall(config, &dir, Clock::Offset(offset))?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let duration = args.duration.map(Duration::from_secs);
+    let arrival = Duration::from_secs(args.arrival_every.max(1));
+    runtime.block_on(async move {
+        let hall = running.hall.clone();
+        let windows: Vec<WindowNo> = running.config.windows.iter().map(|w| WindowNo(w.number)).collect();
+        let services: Vec<ServiceId> = running.config.services.iter().map(|s| ServiceId::new(s.id.clone())).collect();
+        let window_count = windows.len();
+        let ready = move |addr: std::net::SocketAddr| {
+            println!("hallq demo — {hall_name}");
+            println!("  hall server:  http://{addr}/api/v1/health");
+            println!("  API document: http://{addr}/api/v1/openapi.json");
+            println!("  event stream: curl -N -H 'Authorization: Bearer <token>' http://{addr}/api/v1/events");
+            println!("  store:        {}", dir.join("hall.db").display());
+            println!("  demo clock:   starts at {DEMO_START} local time (simulated, so the hall is open)");
+            println!("  tokens:");
+            for (name, token) in &tokens {
+                println!("    {name:<12} {token}");
+            }
+            println!("  simulated devices: a kiosk (arrivals every {}s), {window_count} windows, LED and voice on this console", arrival.as_secs());
+            println!("  stop with Ctrl-C");
+        };
+        tokio::spawn(console_devices(hall.clone()));
+        let mut simulated = vec![tokio::spawn(simulate_kiosk(hall.clone(), services, arrival))];
+        for window in windows.clone() {
+            simulated.push(tokio::spawn(simulate_window(hall.clone(), window, arrival * windows.len() as u32 / 2)));
+        }
+        drop(hall);
+        let stop = async move {
+            match duration {
+                Some(d) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(d) => {},
+                        _ = super::shutdown_signal() => {},
+                    }
+                }
+                None => super::shutdown_signal().await,
+            }
+            // The simulated devices hold hall handles; the hall thread stops when all are gone.
+            for task in simulated {
+                task.abort();
+            }
+        };
+        serve_until(running, args.listen, stop, ready).await
+    })
+}
+
+/// Stands in for the LED window screens and the speakers: prints what they would show
+/// and say, from the committed event stream.
+async fn console_devices(hall: Hall) {
+    let mut events = hall.subscribe();
+    drop(hall);
+    while let Ok(stored) = events.recv().await {
+        match &stored.event.change {
+            Change::TicketIssued { ticket } => {
+                println!("[kiosk]  取号 {} ({})", ticket.number, ticket.service)
+            }
+            Change::TicketCalled { number, window, .. }
+            | Change::TicketRecalled { number, window, .. } => {
+                println!("[led {window}]  请{number}到{window}号窗口");
+                println!("[voice]  叮咚 — 请{number}号到{window}号窗口办理 ×2");
+            }
+            Change::TicketFinished { number, window, .. } => {
+                println!("[window {window}] 办结 {number}")
+            }
+            Change::TicketMissed { number, window, .. } => {
+                println!("[window {window}] 过号 {number}")
+            }
+            Change::SlaBreached {
+                number,
+                level,
+                phase,
+                ..
+            } => println!("[监察]   {number} {phase:?} {level:?}"),
+            Change::DayStarted { day, .. } => println!("[hall]   营业日 {day} 开始"),
+            _ => {}
+        }
+    }
+}
+
+/// Citizens arriving at the kiosk.
+async fn simulate_kiosk(hall: Hall, services: Vec<ServiceId>, every: Duration) {
+    loop {
+        let pick = rand::rng().random_range(0..services.len().max(1));
+        if let Some(service) = services.get(pick) {
+            let request = IssueRequest {
+                service: service.clone(),
+                staff_priority: rand::rng().random_bool(0.1),
+                id: None,
+                appointment_code: None,
+            };
+            if let Err(err) = hall.execute(Command::Issue(request), |_, _| ()).await {
+                tracing::debug!(%err, "demo kiosk could not issue");
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// A window calling, serving for a while, finishing.
+async fn simulate_window(hall: Hall, window: WindowNo, pace: Duration) {
+    let jitter = rand::rng().random_range(0..=pace.as_millis().max(1) as u64);
+    tokio::time::sleep(Duration::from_millis(jitter)).await;
+    loop {
+        let called = hall
+            .execute(Command::CallNext { window }, |_, reply| {
+                matches!(reply, Reply::Window(Some(_)))
+            })
+            .await
+            .unwrap_or(false);
+        let serve = if called { pace } else { pace / 2 };
+        tokio::time::sleep(serve).await;
+        if called {
+            let _ = hall
+                .execute(
+                    Command::Finish {
+                        window,
+                        case_number: None,
+                    },
+                    |_, _| (),
+                )
+                .await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_config_opens_every_day() {
+        let config = demo_config(SAMPLE_CONFIG).unwrap();
+        assert_eq!(config.rules().hours.weekdays.len(), 7);
+        assert!(config.rules().hours.closed_dates.is_empty());
+    }
+}

@@ -1,0 +1,117 @@
+//! `hallq serve`: the hall server.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use crate::cli::ServeArgs;
+use crate::config::HallConfig;
+use crate::hall::{self, Clock, Hall};
+use crate::store::Store;
+
+/// Default port of the LAN API.
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:8610";
+
+/// A running hall: the hall thread plus what the server needs.
+pub struct Running {
+    pub hall: Hall,
+    pub thread: JoinHandle<()>,
+    pub config: Arc<HallConfig>,
+}
+
+/// Opens the store under `data` and starts the hall thread. Errors are for humans.
+pub fn open_hall(config: HallConfig, data: &Path, clock: Clock) -> Result<Running, String> {
+    std::fs::create_dir_all(data)
+        .map_err(|e| format!("cannot create data directory {}: {e}", data.display()))?;
+    let path = data.join("hall.db");
+    let store = Store::open(&path).map_err(|e| format!("cannot open the hall store: {e}"))?;
+    let retention = config.hall.personal_data_retention_days;
+    let (hall, thread) = hall::start(store, config.rules(), clock, retention)
+        .map_err(|e| format!("cannot start the hall: {e}"))?;
+    Ok(Running {
+        hall,
+        thread,
+        config: Arc::new(config),
+    })
+}
+
+/// Binds, prints the address, serves until `shutdown`, then waits for the last commit.
+pub async fn serve_until(
+    running: Running,
+    listen: SocketAddr,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    tracing::info!(%addr, hall = %running.config.hall.name, "serving");
+    on_ready(addr);
+    let Running {
+        hall,
+        thread,
+        config,
+    } = running;
+    let result = crate::server::serve(listener, hall, config, shutdown).await;
+    // Every Hall handle is gone once the server returns; the thread ends after its batch.
+    let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    result.map_err(|e| format!("server failed: {e}"))
+}
+
+pub fn run(args: ServeArgs) -> ExitCode {
+    super::init_logging();
+    let config = match HallConfig::load(&args.config) {
+        Ok(c) => c,
+        Err(problems) => {
+            eprintln!(
+                "{}: invalid configuration:\n{problems}",
+                args.config.display()
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let listen = match args.listen.or(config.server.listen) {
+        Some(a) => a,
+        None => match DEFAULT_LISTEN.parse() {
+            Ok(a) => a,
+            Err(_) => return ExitCode::FAILURE,
+        },
+    };
+    let running = match open_hall(config, &args.data, Clock::System) {
+        Ok(r) => r,
+        Err(msg) => {
+            tracing::error!("{msg}");
+            eprintln!("hallq: {msg}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("hallq: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(serve_until(
+        running,
+        listen,
+        super::shutdown_signal(),
+        |addr| {
+            println!("hallq serving on http://{addr}");
+        },
+    ));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            tracing::error!("{msg}");
+            eprintln!("hallq: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}

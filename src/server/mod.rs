@@ -1,0 +1,93 @@
+//! The LAN API (axum): JSON over HTTP with device tokens, and the event stream.
+
+mod appointments;
+mod auth;
+pub mod dto;
+pub mod error;
+pub mod events;
+mod openapi;
+mod routes;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use utoipa::OpenApi;
+
+pub use auth::Caller;
+pub use openapi::ApiDoc;
+
+use crate::config::HallConfig;
+use crate::hall::Hall;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub hall: Hall,
+    pub config: Arc<HallConfig>,
+    tokens: Arc<HashMap<String, Caller>>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// All routes, with the body limit from the configuration.
+pub fn router(hall: Hall, config: Arc<HallConfig>, shutdown: watch::Receiver<bool>) -> Router {
+    let limit = config.server.max_body_bytes;
+    let state = AppState {
+        hall,
+        tokens: Arc::new(auth::token_table(&config.devices)),
+        config,
+        shutdown,
+    };
+    Router::new()
+        .route("/api/v1/health", get(routes::health))
+        .route(
+            "/api/v1/openapi.json",
+            get(|| async { axum::Json(ApiDoc::openapi()) }),
+        )
+        .route("/api/v1/services", get(routes::services))
+        .route("/api/v1/tickets", post(routes::issue).get(routes::tickets))
+        .route("/api/v1/tickets/{number}", get(routes::ticket))
+        .route("/api/v1/windows", get(routes::windows))
+        .route("/api/v1/windows/{n}/call-next", post(routes::call_next))
+        .route("/api/v1/windows/{n}/call", post(routes::call_specific))
+        .route("/api/v1/windows/{n}/recall", post(routes::recall))
+        .route("/api/v1/windows/{n}/no-show", post(routes::no_show))
+        .route("/api/v1/windows/{n}/hold", post(routes::hold))
+        .route("/api/v1/windows/{n}/resume-held", post(routes::resume_held))
+        .route("/api/v1/windows/{n}/transfer", post(routes::transfer))
+        .route("/api/v1/windows/{n}/pause", post(routes::pause))
+        .route("/api/v1/windows/{n}/resume", post(routes::resume))
+        .route("/api/v1/windows/{n}/finish", post(routes::finish))
+        .route("/api/v1/windows/{n}/sign-in", post(routes::sign_in))
+        .route("/api/v1/windows/{n}/sign-out", post(routes::sign_out))
+        .route("/api/v1/appointments", post(appointments::import))
+        .route("/api/v1/events", get(events::events))
+        .fallback(|| async {
+            error::ApiError::not_found("no such route: see /api/v1/openapi.json")
+        })
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// Serves the API on `listener` until `shutdown` resolves; open event streams are closed
+/// then, so the server stops promptly.
+pub async fn serve(
+    listener: TcpListener,
+    hall: Hall,
+    config: Arc<HallConfig>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let app = router(hall, config, stop_rx);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        })
+        .await
+}

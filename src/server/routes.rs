@@ -1,0 +1,499 @@
+//! Route handlers: health, services, tickets, windows.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::AppState;
+use super::auth::Caller;
+use super::dto::{
+    FinishBody, HealthDto, IssueBody, IssuedDto, NumberBody, ServiceDto, SignInBody,
+    StoreHealthDto, TicketDto, TransferBody, WindowDto,
+};
+use super::error::{ApiError, ApiJson, ErrorBody};
+use crate::config::DeviceRole;
+use crate::core::id_number::IdNumber;
+use crate::core::{
+    Command, Engine, IssueRequest, Rejected, Reply, ServiceId, StaffId, Target, TicketNumber,
+    TicketState, WindowNo,
+};
+use crate::hall::HallError;
+use crate::store::{Store, TicketFilter};
+
+/// Liveness and store status; needs no token.
+#[utoipa::path(get, path = "/api/v1/health", tag = "hall",
+    responses((status = 200, body = HealthDto)))]
+pub async fn health(State(state): State<AppState>) -> Json<HealthDto> {
+    let hall = state.hall.clone();
+    let health = hall.health();
+    let error = health.last_error();
+    let broken = health.is_broken();
+    let (day, time) = hall
+        .query(|engine, _| {
+            (
+                engine.day().map(|d| d.to_string()),
+                engine.time().map(|t| t.to_string()),
+            )
+        })
+        .await
+        .unwrap_or((None, None));
+    let ok = error.is_none() && !broken;
+    Json(HealthDto {
+        status: if ok { "ok" } else { "degraded" }.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        hall: state.config.hall.name.clone(),
+        business_day: day,
+        engine_time: time,
+        store: StoreHealthDto {
+            path: hall.store_path().display().to_string(),
+            status: if ok { "ok" } else { "error" }.into(),
+            last_seq: health.last_seq(),
+            error,
+        },
+    })
+}
+
+/// Services with waiting counts, open/closed state and reason, and estimated wait.
+#[utoipa::path(get, path = "/api/v1/services", tag = "hall", security(("token" = [])),
+    responses((status = 200, body = [ServiceDto]), (status = 401, body = ErrorBody)))]
+pub async fn services(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Json<Vec<ServiceDto>>, ApiError> {
+    let list = state
+        .hall
+        .query(|engine, now| {
+            engine
+                .services_status(now)
+                .into_iter()
+                .map(ServiceDto::build)
+                .collect()
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+/// Issue a ticket (kiosk or admin). Priority only with an admin token, or by the age rule.
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", security(("token" = [])),
+    request_body = IssueBody,
+    responses((status = 201, body = IssuedDto), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn issue(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<IssueBody>,
+) -> Result<(StatusCode, Json<IssuedDto>), ApiError> {
+    caller.require(&[DeviceRole::Kiosk])?;
+    if body.priority && !caller.is_admin() {
+        return Err(ApiError::forbidden("priority tickets need an admin token"));
+    }
+    let id = match body
+        .id_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(text) => {
+            let id = IdNumber::parse(text).map_err(|e| {
+                ApiError::bad_request("invalid_id_number", e.message_zh(), e.to_string())
+            })?;
+            Some(id.digest(state.hall.salt()))
+        }
+    };
+    let request = IssueRequest {
+        service: ServiceId::new(body.service.trim()),
+        staff_priority: body.priority,
+        id,
+        appointment_code: body
+            .appointment_code
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
+    };
+    let dto = state
+        .hall
+        .execute(Command::Issue(request), |engine, reply| match reply {
+            Reply::Issued(id) => engine.ticket(id).map(|t| IssuedDto::build(engine, t)),
+            _ => None,
+        })
+        .await?
+        .ok_or_else(|| ApiError::not_found("issued ticket not found"))?;
+    tracing::info!(number = %dto.number, service = %dto.service, device = %caller.name, "ticket issued");
+    Ok((StatusCode::CREATED, Json(dto)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TicketQuery {
+    /// Business day, YYYY-MM-DD (default: all days).
+    pub day: Option<String>,
+    /// waiting | called | held | finished | missed | expired
+    pub state: Option<String>,
+    pub service: Option<String>,
+    /// At most this many rows (default 1000, max 10000).
+    pub limit: Option<usize>,
+}
+
+/// Tickets of a business day from the store (admin).
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", security(("token" = [])),
+    params(TicketQuery),
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn tickets(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<TicketQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(&[])?;
+    let Query(query) = query
+        .map_err(|e| ApiError::bad_request("invalid_query", "查询参数不正确", e.body_text()))?;
+    let day = match query.day.as_deref() {
+        None => None,
+        Some(d) => Some(d.parse::<jiff::civil::Date>().map_err(|e| {
+            ApiError::bad_request("invalid_day", "日期格式应为 YYYY-MM-DD", e.to_string())
+        })?),
+    };
+    let ticket_state = match query.state.as_deref() {
+        None => None,
+        Some(s) => Some(parse_state(s).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_state",
+                "状态不正确",
+                format!("unknown state {s:?}"),
+            )
+        })?),
+    };
+    let filter = TicketFilter {
+        day,
+        state: ticket_state,
+        service: query.service,
+        limit: query.limit.unwrap_or(1000).min(10_000),
+    };
+    let path = state.hall.store_path().to_path_buf();
+    let rows = tokio::task::spawn_blocking(move || {
+        let store = Store::open_read_only(&path)?;
+        store.tickets(&filter)
+    })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_error",
+            "系统存储故障",
+            e.to_string(),
+        )
+    })?
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            e.code(),
+            "系统存储故障",
+            e.to_string(),
+        )
+    })?;
+    Ok(Json(serde_json::json!({ "tickets": rows })))
+}
+
+fn parse_state(s: &str) -> Option<TicketState> {
+    [
+        TicketState::Waiting,
+        TicketState::Called,
+        TicketState::Held,
+        TicketState::Finished,
+        TicketState::Missed,
+        TicketState::Expired,
+    ]
+    .into_iter()
+    .find(|t| t.as_str() == s)
+}
+
+/// Every window's state, current ticket and staff.
+#[utoipa::path(get, path = "/api/v1/windows", tag = "windows", security(("token" = [])),
+    responses((status = 200, body = [WindowDto]), (status = 401, body = ErrorBody)))]
+pub async fn windows(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Json<Vec<WindowDto>>, ApiError> {
+    let list = state
+        .hall
+        .query(|engine, _| {
+            let numbers: Vec<WindowNo> = engine.rules().windows.iter().map(|w| w.number).collect();
+            numbers
+                .into_iter()
+                .filter_map(|n| WindowDto::build(engine, n))
+                .collect()
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+/// Runs a window command and answers with the window's state.
+async fn window_command(
+    state: &AppState,
+    caller: &Caller,
+    n: u16,
+    command: Command,
+) -> Result<Json<WindowDto>, ApiError> {
+    let window = WindowNo(n);
+    caller.require_window(DeviceRole::Window, window)?;
+    if state.config.windows.iter().all(|w| w.number != n) {
+        return Err(Rejected::UnknownWindow(window).into());
+    }
+    let call_next = matches!(command, Command::CallNext { .. });
+    let result = state
+        .hall
+        .execute(command, move |engine, _reply| {
+            WindowDto::build(engine, window)
+        })
+        .await;
+    let dto = match result {
+        Ok(dto) => dto,
+        // Nothing waiting is not an error for call-next: the answer is the window with no ticket.
+        Err(HallError::Rejected(Rejected::NoTicketWaiting(_))) if call_next => {
+            state
+                .hall
+                .query(move |engine, _| WindowDto::build(engine, window))
+                .await?
+        }
+        Err(err) => return Err(err.into()),
+    };
+    dto.map(Json)
+        .ok_or_else(|| Rejected::UnknownWindow(window).into())
+}
+
+macro_rules! window_route {
+    ($name:ident, $path:literal, $doc:literal, $make:expr) => {
+        #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "windows", security(("token" = [])),
+                    params(("n" = u16, Path, description = "window number")),
+                    responses((status = 200, body = WindowDto), (status = 403, body = ErrorBody),
+                        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            caller: Caller,
+            Path(n): Path<u16>,
+        ) -> Result<Json<WindowDto>, ApiError> {
+            let make: fn(WindowNo) -> Command = $make;
+            window_command(&state, &caller, n, make(WindowNo(n))).await
+        }
+    };
+}
+
+window_route!(
+    call_next,
+    "/api/v1/windows/{n}/call-next",
+    "叫号: call the next ticket by the ordering rules.",
+    |window| Command::CallNext { window }
+);
+window_route!(
+    recall,
+    "/api/v1/windows/{n}/recall",
+    "重呼: announce the current ticket again (capped).",
+    |window| Command::Recall { window }
+);
+window_route!(
+    no_show,
+    "/api/v1/windows/{n}/no-show",
+    "过号: the called person did not come.",
+    |window| Command::NoShow { window }
+);
+window_route!(
+    hold,
+    "/api/v1/windows/{n}/hold",
+    "挂起: park the current ticket at this window.",
+    |window| Command::Hold { window }
+);
+window_route!(
+    pause,
+    "/api/v1/windows/{n}/pause",
+    "暂停服务.",
+    |window| Command::Pause { window }
+);
+window_route!(
+    resume,
+    "/api/v1/windows/{n}/resume",
+    "恢复服务.",
+    |window| Command::Resume { window }
+);
+window_route!(
+    sign_out,
+    "/api/v1/windows/{n}/sign-out",
+    "Staff signs out of the window.",
+    |window| Command::SignOut { window }
+);
+
+fn parse_number(text: &str) -> Result<TicketNumber, ApiError> {
+    let (prefix, seq) = TicketNumber::parse(text).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_number",
+            "号码格式不正确",
+            format!("not a ticket number: {text:?}"),
+        )
+    })?;
+    let digits = text.trim().len() - prefix.len();
+    Ok(TicketNumber::compose(
+        &prefix,
+        seq,
+        u8::try_from(digits).unwrap_or(3),
+    ))
+}
+
+/// 指定叫号: call one number directly.
+#[utoipa::path(post, path = "/api/v1/windows/{n}/call", tag = "windows", security(("token" = [])),
+    params(("n" = u16, Path, description = "window number")), request_body = NumberBody,
+    responses((status = 200, body = WindowDto), (status = 409, body = ErrorBody)))]
+pub async fn call_specific(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(n): Path<u16>,
+    ApiJson(body): ApiJson<NumberBody>,
+) -> Result<Json<WindowDto>, ApiError> {
+    let number = parse_number(&body.number)?;
+    window_command(
+        &state,
+        &caller,
+        n,
+        Command::CallSpecific {
+            window: WindowNo(n),
+            number,
+        },
+    )
+    .await
+}
+
+/// 回呼: call a held ticket back to this window.
+#[utoipa::path(post, path = "/api/v1/windows/{n}/resume-held", tag = "windows", security(("token" = [])),
+    params(("n" = u16, Path, description = "window number")), request_body = NumberBody,
+    responses((status = 200, body = WindowDto), (status = 409, body = ErrorBody)))]
+pub async fn resume_held(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(n): Path<u16>,
+    ApiJson(body): ApiJson<NumberBody>,
+) -> Result<Json<WindowDto>, ApiError> {
+    let number = parse_number(&body.number)?;
+    window_command(
+        &state,
+        &caller,
+        n,
+        Command::ResumeHeld {
+            window: WindowNo(n),
+            number,
+        },
+    )
+    .await
+}
+
+/// 转移: send the current ticket to another service or window (keeps its issue time).
+#[utoipa::path(post, path = "/api/v1/windows/{n}/transfer", tag = "windows", security(("token" = [])),
+    params(("n" = u16, Path, description = "window number")), request_body = TransferBody,
+    responses((status = 200, body = WindowDto), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn transfer(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(n): Path<u16>,
+    ApiJson(body): ApiJson<TransferBody>,
+) -> Result<Json<WindowDto>, ApiError> {
+    let to = match (body.service, body.window) {
+        (Some(service), None) => Target::Service(ServiceId::new(service)),
+        (None, Some(window)) => Target::Window(WindowNo(window)),
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_transfer",
+                "请选择转移到的业务或窗口",
+                "give exactly one of service, window",
+            ));
+        }
+    };
+    window_command(
+        &state,
+        &caller,
+        n,
+        Command::Transfer {
+            window: WindowNo(n),
+            to,
+        },
+    )
+    .await
+}
+
+/// 办结: the service is finished; the evaluator asks for a rating.
+#[utoipa::path(post, path = "/api/v1/windows/{n}/finish", tag = "windows", security(("token" = [])),
+    params(("n" = u16, Path, description = "window number")), request_body = FinishBody,
+    responses((status = 200, body = WindowDto), (status = 409, body = ErrorBody)))]
+pub async fn finish(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(n): Path<u16>,
+    body: axum::body::Bytes,
+) -> Result<Json<WindowDto>, ApiError> {
+    // The body is optional: an empty one means no case number.
+    let body: FinishBody = if body.iter().all(u8::is_ascii_whitespace) {
+        FinishBody::default()
+    } else {
+        serde_json::from_slice::<Option<FinishBody>>(&body)
+            .map_err(|e| ApiError::bad_request("malformed_json", "请求格式错误", e.to_string()))?
+            .unwrap_or_default()
+    };
+    let case_number = body
+        .case_number
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
+    window_command(
+        &state,
+        &caller,
+        n,
+        Command::Finish {
+            window: WindowNo(n),
+            case_number,
+        },
+    )
+    .await
+}
+
+/// Staff signs in at the window.
+#[utoipa::path(post, path = "/api/v1/windows/{n}/sign-in", tag = "windows", security(("token" = [])),
+    params(("n" = u16, Path, description = "window number")), request_body = SignInBody,
+    responses((status = 200, body = WindowDto), (status = 404, body = ErrorBody)))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(n): Path<u16>,
+    ApiJson(body): ApiJson<SignInBody>,
+) -> Result<Json<WindowDto>, ApiError> {
+    let staff = StaffId(body.staff.trim().to_string());
+    window_command(
+        &state,
+        &caller,
+        n,
+        Command::SignIn {
+            window: WindowNo(n),
+            staff,
+        },
+    )
+    .await
+}
+
+/// One ticket of today by number (any device; no personal data beyond the last four).
+#[utoipa::path(get, path = "/api/v1/tickets/{number}", tag = "tickets", security(("token" = [])),
+    params(("number" = String, Path, description = "e.g. A023")),
+    responses((status = 200, body = TicketDto), (status = 404, body = ErrorBody)))]
+pub async fn ticket(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(number): Path<String>,
+) -> Result<Json<TicketDto>, ApiError> {
+    let number = parse_number(&number)?;
+    let wanted = number.clone();
+    state
+        .hall
+        .query(move |engine: &Engine, _| {
+            engine
+                .find_ticket(&wanted)
+                .map(|t| TicketDto::from_ticket(engine, t))
+        })
+        .await?
+        .map(Json)
+        .ok_or_else(|| Rejected::UnknownTicket(number).into())
+}

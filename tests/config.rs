@@ -1,0 +1,547 @@
+//! `hall.toml`: the example is valid, values reach the engine's rules, and every validation
+//! rule reports its problem with the right key path and line.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use hallq::config::{
+    ConfigErrors, DeviceRole, EXAMPLE_TOML, HallConfig, Problem, check_file, first_non_gbk_char,
+};
+use hallq::core::rules::{LatePolicy, Session, SlaTarget, SlotQuota};
+use hallq::core::{ServiceId, WindowNo};
+use jiff::civil::{Weekday, date, time};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/config").join(name)
+}
+
+fn example() -> HallConfig {
+    HallConfig::load(&root().join("hall.example.toml")).unwrap()
+}
+
+/// The problems of an invalid text (panics if it is valid).
+fn problems(text: &str) -> Vec<Problem> {
+    match HallConfig::parse(text) {
+        Ok(_) => panic!("expected problems in:\n{text}"),
+        Err(ConfigErrors { problems }) => problems,
+    }
+}
+
+/// 1-based line of the first occurrence of `needle`, counted independently of the crate.
+fn line_of(text: &str, needle: &str) -> usize {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in text"));
+    text[..at].matches('\n').count() + 1
+}
+
+/// `(path, line)` pairs marked in a fixture by `# @PATH` comments.
+fn markers(text: &str) -> BTreeSet<(String, usize)> {
+    let mut out = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some((_, comment)) = line.split_once('#') {
+            for word in comment.split_whitespace() {
+                if let Some(path) = word.strip_prefix('@').filter(|p| !p.is_empty()) {
+                    out.insert((path.to_owned(), i + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
+const MINIMAL: &str = r#"
+[hall]
+name = "测试大厅"
+
+[[services]]
+id = "A"
+name = "综合受理"
+prefix = "A"
+
+[[windows]]
+number = 1
+name = "一号窗口"
+services = ["A"]
+
+[[devices]]
+name = "admin"
+role = "admin"
+token = "admin-token-1"
+"#;
+
+#[test]
+fn example_is_valid_and_describes_a_realistic_hall() {
+    let c = example();
+    assert_eq!(
+        EXAMPLE_TOML,
+        std::fs::read_to_string(root().join("hall.example.toml")).unwrap()
+    );
+    assert!(c.services.len() >= 4);
+    assert_eq!(c.windows.len(), 6);
+    assert!(!c.staff.is_empty());
+    assert!(c.devices.iter().any(|d| d.role == DeviceRole::Admin));
+    // A general window (综合窗口) serves every service, with weights.
+    let general = c
+        .windows
+        .iter()
+        .find(|w| {
+            c.services
+                .iter()
+                .all(|s| w.services.iter().any(|ws| ws.service == s.id))
+        })
+        .expect("a window serving every service");
+    assert!(general.services.iter().any(|ws| ws.weight > 1));
+    assert!(
+        general
+            .services
+            .iter()
+            .map(|ws| ws.weight)
+            .collect::<BTreeSet<_>>()
+            .len()
+            > 1
+    );
+    assert!(
+        c.hall.sessions.len() >= 2,
+        "opening hours with a lunch break"
+    );
+    assert!(c.services.iter().any(|s| s.daily_quota.is_some()));
+    assert!(c.services.iter().any(|s| !s.slot_quotas.is_empty()));
+}
+
+#[test]
+fn rules_carry_the_configured_values() {
+    let r = example().rules();
+    assert_eq!(r.tz.iana_name(), Some("Asia/Shanghai"));
+    assert_eq!(r.rollover, time(4, 0, 0, 0));
+    assert_eq!(r.number_width, 3);
+    assert!(!r.carry_over);
+    assert_eq!(
+        r.hours.sessions,
+        vec![
+            Session {
+                open: time(8, 30, 0, 0),
+                close: time(12, 0, 0, 0)
+            },
+            Session {
+                open: time(14, 0, 0, 0),
+                close: time(17, 30, 0, 0)
+            },
+        ]
+    );
+    assert_eq!(r.hours.weekdays.len(), 5);
+    assert!(!r.hours.weekdays.contains(&Weekday::Saturday));
+    assert_eq!(
+        r.hours.closed_dates,
+        vec![date(2026, 10, 1), date(2026, 10, 2)]
+    );
+    assert_eq!(r.hours.open_dates, vec![date(2026, 10, 11)]);
+    assert_eq!(r.hours.stop_issuing_minutes_before_close, 15);
+    assert_eq!(r.hours.expire_minutes_after_close, Some(60));
+    assert_eq!(r.priority_age, Some(70));
+    assert!(!r.require_sign_in);
+    assert_eq!(r.queue.recall_limit, 3);
+    assert_eq!(r.queue.requeue_places, 3);
+    assert_eq!(r.queue.requeue_max, 1);
+    assert_eq!(r.queue.priority_streak, 3);
+    assert_eq!(r.queue.appointment_ratio, 3);
+    assert_eq!(r.appointments.early_minutes, 30);
+    assert_eq!(r.appointments.grace_minutes, 10);
+    assert_eq!(r.appointments.late_policy, LatePolicy::WalkIn);
+
+    let w1 = r.window(WindowNo(1)).unwrap();
+    assert_eq!(w1.name, "综合窗口");
+    assert_eq!(
+        w1.services,
+        vec![
+            (ServiceId::new("A"), 3),
+            (ServiceId::new("B"), 2),
+            (ServiceId::new("C"), 2),
+            (ServiceId::new("D"), 1),
+        ]
+    );
+    let w2 = r.window(WindowNo(2)).unwrap();
+    assert_eq!(
+        w2.services,
+        vec![(ServiceId::new("A"), 1), (ServiceId::new("D"), 1)]
+    );
+
+    let b = r.service(&ServiceId::new("B")).unwrap();
+    assert_eq!(b.prefix, "B");
+    assert_eq!(b.daily_quota, Some(300));
+    assert_eq!(b.slot_quotas.len(), 4);
+    assert_eq!(
+        b.slot_quotas[0],
+        SlotQuota {
+            from: time(8, 30, 0, 0),
+            to: time(10, 30, 0, 0),
+            max: 80
+        }
+    );
+    assert!(b.requires_id);
+    assert!(b.one_per_id, "one_per_id defaults to true");
+    assert_eq!(b.expected_handle_minutes, 6);
+    assert_eq!(
+        b.wait_target,
+        Some(SlaTarget {
+            yellow_minutes: 30,
+            red_minutes: 60
+        })
+    );
+    assert_eq!(
+        b.handle_target,
+        Some(SlaTarget {
+            yellow_minutes: 15,
+            red_minutes: 30
+        })
+    );
+    let d = r.service(&ServiceId::new("D")).unwrap();
+    assert_eq!(d.daily_quota, None);
+    assert!(!d.one_per_id);
+    assert_eq!(d.handle_target, None);
+
+    let staff = r.staff.iter().find(|s| s.id.0 == "1002").unwrap();
+    assert_eq!(
+        staff.services,
+        vec![ServiceId::new("A"), ServiceId::new("D")]
+    );
+    assert!(
+        r.staff
+            .iter()
+            .find(|s| s.id.0 == "1001")
+            .unwrap()
+            .services
+            .is_empty()
+    );
+}
+
+#[test]
+fn defaults_fill_everything_optional() {
+    let c = HallConfig::parse(MINIMAL).unwrap();
+    assert_eq!(c.hall.timezone, "Asia/Shanghai");
+    assert_eq!(c.hall.personal_data_retention_days, 180);
+    assert_eq!(c.server.max_body_bytes, 65536);
+    assert_eq!(c.server.listen, None);
+    let r = c.rules();
+    assert_eq!(r.rollover, time(4, 0, 0, 0));
+    assert_eq!(r.number_width, 3);
+    assert_eq!(r.hours.sessions.len(), 2);
+    assert_eq!(r.hours.sessions[1].close, time(17, 30, 0, 0));
+    assert_eq!(r.hours.weekdays.len(), 5);
+    assert_eq!(r.hours.expire_minutes_after_close, None);
+    assert_eq!(r.priority_age, Some(70));
+    assert_eq!(r.queue.priority_streak, 3);
+    assert_eq!(r.appointments.early_minutes, 30);
+    assert_eq!(r.appointments.grace_minutes, 0);
+    let a = &r.services[0];
+    assert!(a.one_per_id);
+    assert!(!a.requires_id);
+    assert_eq!(a.expected_handle_minutes, 5);
+    assert_eq!(a.daily_quota, None);
+    assert_eq!(r.windows[0].services, vec![(ServiceId::new("A"), 1)]);
+}
+
+#[test]
+fn priority_age_zero_turns_the_age_rule_off() {
+    let text = MINIMAL.replace(
+        "name = \"测试大厅\"",
+        "name = \"测试大厅\"\npriority_age = 0",
+    );
+    assert_eq!(HallConfig::parse(&text).unwrap().rules().priority_age, None);
+}
+
+#[test]
+fn toml_native_times_and_dates_are_accepted() {
+    let text = MINIMAL.replace(
+        "name = \"测试大厅\"",
+        "name = \"测试大厅\"\nrollover = 03:30:00\nclosed_dates = [2026-10-01]\nweekdays = [\"monday\", \"sat\"]\ntimezone = \"Asia/Urumqi\"",
+    );
+    let r = HallConfig::parse(&text).unwrap().rules();
+    assert_eq!(r.rollover, time(3, 30, 0, 0));
+    assert_eq!(r.hours.closed_dates, vec![date(2026, 10, 1)]);
+    assert_eq!(r.hours.weekdays, vec![Weekday::Monday, Weekday::Saturday]);
+    assert_eq!(r.tz.iana_name(), Some("Asia/Urumqi"));
+}
+
+fn assert_fixture(name: &str) {
+    let text = std::fs::read_to_string(fixture(name)).unwrap();
+    let expected = markers(&text);
+    let found = problems(&text);
+    let got: BTreeSet<(String, usize)> = found
+        .iter()
+        .map(|p| (p.path.clone(), p.line.unwrap_or(0)))
+        .collect();
+    let listing = found.iter().map(|p| format!("  {p}\n")).collect::<String>();
+    assert_eq!(got, expected, "{name}: problems found:\n{listing}");
+}
+
+#[test]
+fn every_service_window_staff_and_device_rule_reports_path_and_line() {
+    assert_fixture("invalid.toml");
+}
+
+#[test]
+fn every_hours_and_hall_rule_reports_path_and_line() {
+    assert_fixture("bad_hours.toml");
+}
+
+#[test]
+fn problem_messages_say_what_is_wrong() {
+    let text = std::fs::read_to_string(fixture("invalid.toml")).unwrap();
+    let all = problems(&text);
+    let msg = |path: &str| -> String {
+        all.iter()
+            .filter(|p| p.path == path)
+            .map(|p| p.message.clone())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let z_line = line_of(&text, "services = [\"A\", \"Z\"]");
+    assert!(
+        all.iter().any(|p| p.to_string()
+            == format!("windows[2].services: unknown service \"Z\" (line {z_line})"))
+    );
+    assert!(msg("services[1].prefix").contains("duplicate prefix \"A\""));
+    assert!(msg("services[2].prefix").contains("uppercase"));
+    assert!(msg("services[2].id").contains("duplicate service id \"B\""));
+    assert!(msg("services[1].name").contains("U+1F600"));
+    assert!(
+        msg("services[0].wait_target")
+            .contains("yellow_minutes (60) must be less than red_minutes (30)")
+    );
+    assert!(msg("services[0].slot_quotas[2]").contains("not inside"));
+    assert!(msg("services[0].slot_quotas[1]").contains("overlap"));
+    assert!(msg("services[3]").contains("no window serves"));
+    assert!(msg("windows[1].number").contains("duplicate window number 1"));
+    assert!(msg("staff[0].services").contains("unknown service \"Q\""));
+    assert!(msg("devices[1].token").contains("unique"));
+    assert!(msg("devices[2].token").contains("at least 8"));
+    assert!(msg("devices[2].window").contains("no window 9"));
+    assert!(msg("devices[3].token").contains("missing token"));
+    assert!(msg("devices[1]").contains("needs `window"));
+    assert!(msg("devices").contains("no admin device"));
+    // Reported in file order.
+    let lines: Vec<usize> = all.iter().filter_map(|p| p.line).collect();
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[test]
+fn gbk_check_names_the_offending_character() {
+    let text = MINIMAL.replace("name = \"综合受理\"", "name = \"综合受理🙂\"");
+    let p = problems(&text);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(p[0].path, "services[0].name");
+    assert_eq!(p[0].line, Some(line_of(&text, "综合受理🙂")));
+    assert!(p[0].message.contains("\"🙂\"") && p[0].message.contains("GBK"));
+    assert_eq!(first_non_gbk_char("示范县政务服务中心 3号窗口"), None);
+    assert_eq!(first_non_gbk_char("窗口😀"), Some('😀'));
+}
+
+#[test]
+fn syntax_error_is_one_problem_with_its_line() {
+    let text = "[hall]\nname = \"x\"\nfoo = \n[[services]]\n";
+    let p = problems(text);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].line, Some(3));
+    assert!(p[0].message.starts_with("invalid TOML"), "{}", p[0].message);
+    assert!(!p[0].to_string().contains('\n'));
+}
+
+#[test]
+fn unknown_keys_are_rejected_with_their_path() {
+    let text = MINIMAL
+        .replace(
+            "name = \"测试大厅\"",
+            "name = \"测试大厅\"\nrolover = \"04:00\"",
+        )
+        .replace("prefix = \"A\"", "prefix = \"A\"\ncolour = \"red\"")
+        + "\n[printr]\nport = \"/dev/ttyUSB0\"\n";
+    let p = problems(&text);
+    let find = |path: &str| {
+        p.iter()
+            .find(|x| x.path == path)
+            .unwrap_or_else(|| panic!("{path} in {p:?}"))
+    };
+    assert!(
+        find("hall.rolover")
+            .message
+            .contains("unknown field `rolover`")
+    );
+    assert_eq!(find("hall.rolover").line, Some(line_of(&text, "rolover")));
+    assert_eq!(
+        find("services[0].colour").line,
+        Some(line_of(&text, "colour"))
+    );
+    assert_eq!(find("printr").line, Some(line_of(&text, "[printr]")));
+    assert_eq!(p.len(), 3, "{p:?}");
+}
+
+#[test]
+fn tables_of_later_versions_are_accepted() {
+    let text = MINIMAL.to_owned() + "\n[printer]\nbackend = \"sim\"\n\n[voice]\nrepeat = 2\n";
+    let c = HallConfig::parse(&text).unwrap();
+    assert!(c.printer.is_some() && c.voice.is_some() && c.buses.is_none());
+}
+
+#[test]
+fn type_errors_in_several_sections_are_all_reported() {
+    let text = MINIMAL
+        .replace(
+            "name = \"测试大厅\"",
+            "name = \"测试大厅\"\nrollover = \"4am\"",
+        )
+        .replace("number = 1", "number = \"one\"")
+        + "\n[queue]\nrecall_limit = -1\n";
+    let p = problems(&text);
+    assert_eq!(p.len(), 3, "{p:?}");
+    let rollover = p.iter().find(|x| x.path == "hall.rollover").unwrap();
+    assert!(
+        rollover.message.contains("expected a time like \"08:30\""),
+        "{}",
+        rollover.message
+    );
+    assert_eq!(rollover.line, Some(line_of(&text, "\"4am\"")));
+    let number = p.iter().find(|x| x.path == "windows[0].number").unwrap();
+    assert_eq!(number.line, Some(line_of(&text, "\"one\"")));
+    let recall = p.iter().find(|x| x.path == "queue.recall_limit").unwrap();
+    assert_eq!(recall.line, Some(line_of(&text, "recall_limit")));
+}
+
+#[test]
+fn window_service_items_are_ids_or_weighted_tables() {
+    let text = MINIMAL.replace("services = [\"A\"]", "services = [{ service = \"A\" }]");
+    let c = HallConfig::parse(&text).unwrap();
+    assert_eq!(c.windows[0].services[0].weight, 1);
+
+    let text = MINIMAL.replace(
+        "services = [\"A\"]",
+        "services = [{ service = \"A\", wieght = 2 }]",
+    );
+    let p = problems(&text);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].path, "windows[0].services[0]");
+    assert!(p[0].message.contains("wieght"));
+}
+
+#[test]
+fn missing_hall_table_is_reported() {
+    let text = MINIMAL.replace("[hall]\nname = \"测试大厅\"\n", "");
+    let p = problems(&text);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].path, "hall");
+}
+
+#[test]
+fn devices_are_found_by_token() {
+    let c = example();
+    let d = c.device_by_token("window-3-change-me").unwrap();
+    assert_eq!((d.role, d.window), (DeviceRole::Window, Some(3)));
+    assert!(c.device_by_token("window-3-change-m").is_none());
+    assert!(c.device_by_token("").is_none());
+    assert_eq!(c.service("C").unwrap().name, "不动产登记");
+    assert!(c.service("Z").is_none());
+}
+
+#[test]
+fn problem_display_format() {
+    let p = Problem {
+        path: "windows[2].services".into(),
+        line: Some(41),
+        message: "unknown service \"Z\"".into(),
+    };
+    assert_eq!(
+        p.to_string(),
+        "windows[2].services: unknown service \"Z\" (line 41)"
+    );
+    let q = Problem {
+        path: "devices".into(),
+        line: None,
+        message: "no admin device".into(),
+    };
+    assert_eq!(q.to_string(), "devices: no admin device");
+    let all = ConfigErrors {
+        problems: vec![p, q],
+    };
+    assert_eq!(all.to_string().lines().count(), 2);
+}
+
+#[test]
+fn check_file_output_and_exit_codes() {
+    let (out, code) = check_file(&root().join("hall.example.toml"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("hall.example.toml: OK"), "{out}");
+    assert!(
+        out.contains("4 services, 6 windows, 6 staff, 10 devices"),
+        "{out}"
+    );
+
+    let path = fixture("invalid.toml");
+    let (out, code) = check_file(&path);
+    assert_eq!(code, 1);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let n = markers(&text).len();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), n + 1, "{out}");
+    assert!(
+        lines
+            .iter()
+            .take(n)
+            .all(|l| l.contains(": ") && l.ends_with(')')),
+        "{out}"
+    );
+    assert_eq!(lines[n], format!("{}: {n} problems found", path.display()));
+
+    let (out, code) = check_file(Path::new("/nonexistent/hall.toml"));
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("cannot read /nonexistent/hall.toml"),
+        "{out}"
+    );
+    assert!(out.ends_with("1 problem found"), "{out}");
+}
+
+#[test]
+fn non_utf8_file_is_a_clear_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hall.toml");
+    let (gbk, _, _) = encoding_rs::GBK.encode("[hall]\nname = \"示范\"\n");
+    std::fs::write(&path, &gbk).unwrap();
+    let err = HallConfig::load(&path).unwrap_err();
+    assert_eq!(err.problems.len(), 1);
+    assert!(err.problems[0].message.contains("not UTF-8"));
+    assert_eq!(err.problems[0].line, Some(2));
+}
+
+#[test]
+fn reference_documents_every_key_of_the_example() {
+    let reference = include_str!("../src/config/reference.md");
+    let table: toml::Table = toml::from_str(EXAMPLE_TOML).unwrap();
+    let mut keys = BTreeSet::new();
+    for (section, value) in &table {
+        let header = if value.is_array() {
+            format!("[[{section}]]")
+        } else {
+            format!("[{section}]")
+        };
+        assert!(reference.contains(&header), "reference lacks {header}");
+        let items: Vec<&toml::Value> = match value {
+            toml::Value::Array(a) => a.iter().collect(),
+            v => vec![v],
+        };
+        for item in items {
+            if let Some(t) = item.as_table() {
+                keys.extend(t.keys().cloned());
+            }
+        }
+    }
+    for key in keys {
+        assert!(
+            reference.contains(&format!("`{key}`")),
+            "reference lacks `{key}`"
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! `hallq demo` runs a whole hall: it prints where to reach it, serves the API, and the
+//! simulated kiosk and windows produce calls that the console LED/voice stand-ins show.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+#[test]
+fn demo_runs_a_hall_and_stops_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hallq"))
+        .args([
+            "demo",
+            "--for",
+            "6",
+            "--arrival-every",
+            "1",
+            "--listen",
+            "127.0.0.1:0",
+            "--data",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{out}");
+    assert!(out.contains("http://127.0.0.1:"), "{out}");
+    assert!(out.contains("admin-change-me"), "tokens are printed: {out}");
+    assert!(out.contains("[kiosk]  取号 "), "{out}");
+    assert!(out.contains("号窗口办理"), "a call was announced: {out}");
+    assert!(dir.path().join("hall.db").exists());
+}
+
+#[test]
+fn check_config_accepts_the_sample_and_rejects_a_broken_file() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/hall.example.toml");
+    let ok = Command::new(env!("CARGO_BIN_EXE_hallq"))
+        .args(["check-config", sample])
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("hall.toml");
+    let text = std::fs::read_to_string(sample)
+        .unwrap()
+        .replace(r#"services = ["C"]"#, r#"services = ["Z"]"#);
+    std::fs::write(&broken, text).unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_hallq"))
+        .arg("check-config")
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        report.contains(r#"unknown service "Z""#) && report.contains("(line "),
+        "{report}"
+    );
+}
