@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod devices;
 pub mod hall;
 pub mod roles;
 pub mod server;

@@ -1,0 +1,4 @@
+//! Thin adapters, one folder per device family. Each device has one owner thread and a
+//! handle; each has a simulator used by tests and `hallq demo`.
+
+pub mod printer;
