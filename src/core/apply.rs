@@ -170,6 +170,8 @@ impl State {
                         .or_default() += 1;
                 }
             }
+            // The print record lives in the store's projection; queue state is unchanged.
+            Change::TicketPrinted { .. } => {}
             Change::AppointmentBooked { appointment } => {
                 self.appointments.insert(
                     appointment.code.clone(),

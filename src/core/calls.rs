@@ -286,7 +286,10 @@ pub(crate) fn decide_window(
             }]),
             None => Err(Rejected::NotSignedIn(n)),
         },
-        Command::Tick | Command::Issue(_) | Command::ImportAppointments(_) => Ok(Vec::new()),
+        Command::Tick
+        | Command::Issue(_)
+        | Command::ImportAppointments(_)
+        | Command::RecordPrint { .. } => Ok(Vec::new()),
     }
 }
 
@@ -338,6 +341,9 @@ pub(crate) fn window_of(command: &Command) -> Option<WindowNo> {
         | Command::Finish { window, .. }
         | Command::SignIn { window, .. }
         | Command::SignOut { window } => Some(*window),
-        Command::Tick | Command::Issue(_) | Command::ImportAppointments(_) => None,
+        Command::Tick
+        | Command::Issue(_)
+        | Command::ImportAppointments(_)
+        | Command::RecordPrint { .. } => None,
     }
 }

@@ -4,7 +4,7 @@ use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
 
 use super::types::{
-    BusinessDay, IdDigest, ServiceId, StaffId, Target, TicketId, TicketNumber, TicketState,
+    BusinessDay, IdDigest, PrintState, ServiceId, StaffId, Target, TicketId, TicketNumber, TicketState,
     WindowNo,
 };
 
@@ -56,6 +56,8 @@ pub enum Command {
         window: WindowNo,
     },
     ImportAppointments(Vec<Appointment>),
+    /// The kiosk reports what became of a ticket's print job (or a reprint, 补打).
+    RecordPrint { ticket: TicketId, outcome: PrintState, reprint: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

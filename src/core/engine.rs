@@ -204,6 +204,28 @@ impl Engine {
                 }
                 Ok(Reply::Done)
             }
+            Command::RecordPrint {
+                ticket,
+                outcome,
+                reprint,
+            } => {
+                let number = self
+                    .state
+                    .tickets
+                    .get(ticket)
+                    .map(|t| t.number.clone())
+                    .ok_or_else(|| Rejected::UnknownTicket(TicketNumber(format!("#{}", ticket.0))))?;
+                self.emit(
+                    eff,
+                    Change::TicketPrinted {
+                        ticket: *ticket,
+                        number,
+                        outcome: *outcome,
+                        reprint: *reprint,
+                    },
+                );
+                Ok(Reply::Done)
+            }
             Command::SignIn { .. } | Command::SignOut { .. } => {
                 for change in decide_window(&self.hall, &self.state, eff, &command)? {
                     self.emit(eff, change);

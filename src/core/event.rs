@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::command::Appointment;
 use super::types::{
-    BusinessDay, OrderKey, ServiceId, SlaLevel, SlaPhase, StaffId, Target, Ticket, TicketClass,
+    BusinessDay, OrderKey, PrintState, ServiceId, SlaLevel, SlaPhase, StaffId, Target, Ticket, TicketClass,
     TicketId, TicketNumber, WindowNo,
 };
 
@@ -128,6 +128,13 @@ pub enum Change {
     AppointmentBooked {
         appointment: Appointment,
     },
+    /// A ticket's print job ended (`reprint`: a 补打 copy).
+    TicketPrinted {
+        ticket: TicketId,
+        number: TicketNumber,
+        outcome: PrintState,
+        reprint: bool,
+    },
 }
 
 impl Change {
@@ -150,6 +157,7 @@ impl Change {
             Self::StaffSignedOut { .. } => "staff_signed_out",
             Self::SlaBreached { .. } => "sla_breached",
             Self::AppointmentBooked { .. } => "appointment_booked",
+            Self::TicketPrinted { .. } => "ticket_printed",
         }
     }
 
@@ -164,7 +172,7 @@ impl Change {
             | Self::TicketTransferred { ticket, .. }
             | Self::TicketFinished { ticket, .. }
             | Self::TicketExpired { ticket, .. }
-            | Self::SlaBreached { ticket, .. } => Some(*ticket),
+            | Self::SlaBreached { ticket, .. } | Self::TicketPrinted { ticket, .. } => Some(*ticket),
             _ => None,
         }
     }

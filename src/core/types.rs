@@ -136,6 +136,27 @@ impl TicketState {
     }
 }
 
+/// What became of a ticket's print job, as the kiosk reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrintState {
+    Printed,
+    /// Nothing was printed (printer not ready); the number was shown on screen only.
+    NotPrinted,
+    /// Bytes were sent but the printer reported a fault after (or stopped answering).
+    Uncertain,
+}
+
+impl PrintState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Printed => "printed",
+            Self::NotPrinted => "not_printed",
+            Self::Uncertain => "uncertain",
+        }
+    }
+}
+
 /// Which queue of its service a waiting ticket sits in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

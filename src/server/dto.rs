@@ -277,6 +277,21 @@ pub struct IssueBody {
     pub id_number: Option<String>,
     #[serde(default)]
     pub appointment_code: Option<String>,
+    /// Staff PIN typed at the kiosk that grants the green channel with a kiosk token
+    /// (checked against `[kiosk].priority_pin_hash`).
+    #[serde(default)]
+    pub priority_pin: Option<String>,
+}
+
+/// What became of a ticket's print job.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrintBody {
+    /// printed | not_printed | uncertain
+    pub outcome: String,
+    /// A 补打 copy of a ticket already issued.
+    #[serde(default)]
+    pub reprint: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -29,6 +29,8 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub detail: String,
+    /// More fields for the body, e.g. the existing ticket of a duplicate ID number.
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl ApiError {
@@ -38,6 +40,7 @@ impl ApiError {
             code: code.to_string(),
             message: message.to_string(),
             detail: detail.into(),
+            extra: None,
         }
     }
 
@@ -75,7 +78,16 @@ impl IntoResponse for ApiError {
             message: self.message,
             detail: self.detail,
         };
-        (self.status, Json(body)).into_response()
+        match self.extra {
+            None => (self.status, Json(body)).into_response(),
+            Some(extra) => {
+                let mut value = serde_json::to_value(body).unwrap_or_default();
+                if let Some(obj) = value.as_object_mut() {
+                    obj.extend(extra);
+                }
+                (self.status, Json(value)).into_response()
+            }
+        }
     }
 }
 
@@ -91,6 +103,24 @@ fn rejected_status(r: &Rejected) -> StatusCode {
     }
 }
 
+/// Machine-readable details a client needs to act on a rejection.
+fn rejected_extra(r: &Rejected) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let mut extra = serde_json::Map::new();
+    match r {
+        Rejected::DuplicateIdNumber { existing, ticket } => {
+            extra.insert(
+                "existing".into(),
+                serde_json::json!({ "id": ticket.0, "number": existing.0 }),
+            );
+        }
+        Rejected::AlreadyCalled { by, .. } => {
+            extra.insert("window".into(), by.0.into());
+        }
+        _ => return None,
+    }
+    Some(extra)
+}
+
 impl From<HallError> for ApiError {
     fn from(err: HallError) -> Self {
         match &err {
@@ -99,6 +129,7 @@ impl From<HallError> for ApiError {
                 code: r.code().to_string(),
                 message: r.message_zh(),
                 detail: r.to_string(),
+                extra: rejected_extra(r),
             },
             HallError::Storage { code, detail } => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -2,6 +2,7 @@
 
 mod appointments;
 mod auth;
+mod devices;
 pub mod dto;
 pub mod error;
 pub mod events;
@@ -32,6 +33,7 @@ pub struct AppState {
     pub config: Arc<HallConfig>,
     tokens: Arc<HashMap<String, Caller>>,
     shutdown: watch::Receiver<bool>,
+    devices: devices::DeviceBoard,
 }
 
 /// All routes, with the body limit from the configuration.
@@ -42,6 +44,7 @@ pub fn router(hall: Hall, config: Arc<HallConfig>, shutdown: watch::Receiver<boo
         tokens: Arc::new(auth::token_table(&config.devices)),
         config,
         shutdown,
+        devices: devices::DeviceBoard::default(),
     };
     Router::new()
         .route("/api/v1/health", get(routes::health))
@@ -51,7 +54,8 @@ pub fn router(hall: Hall, config: Arc<HallConfig>, shutdown: watch::Receiver<boo
         )
         .route("/api/v1/services", get(routes::services))
         .route("/api/v1/tickets", post(routes::issue).get(routes::tickets))
-        .route("/api/v1/tickets/{number}", get(routes::ticket))
+        .route("/api/v1/tickets/{ticket}", get(routes::ticket))
+        .route("/api/v1/tickets/{ticket}/print", post(routes::record_print))
         .route("/api/v1/windows", get(routes::windows))
         .route("/api/v1/windows/{n}/call-next", post(routes::call_next))
         .route("/api/v1/windows/{n}/call", post(routes::call_specific))
@@ -67,6 +71,8 @@ pub fn router(hall: Hall, config: Arc<HallConfig>, shutdown: watch::Receiver<boo
         .route("/api/v1/windows/{n}/sign-out", post(routes::sign_out))
         .route("/api/v1/appointments", post(appointments::import))
         .route("/api/v1/events", get(events::events))
+        .route("/api/v1/devices", get(devices::list))
+        .route("/api/v1/devices/health", post(devices::report))
         .fallback(|| async {
             error::ApiError::not_found("no such route: see /api/v1/openapi.json")
         })

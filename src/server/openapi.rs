@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{appointments, dto, error, events, routes};
+use super::{appointments, devices, dto, error, events, routes};
 
 struct TokenAuth;
 
@@ -21,16 +21,16 @@ impl Modify for TokenAuth {
 #[openapi(
     info(title = "hallq LAN API", description = "Hall server of a 政务服务中心: tickets, windows, event stream. Every route but /health needs `Authorization: Bearer <device token>`."),
     paths(
-        routes::health, routes::services, routes::issue, routes::tickets, routes::ticket, routes::windows,
+        routes::health, routes::services, routes::issue, routes::tickets, routes::ticket, routes::record_print, routes::windows,
         routes::call_next, routes::call_specific, routes::recall, routes::no_show, routes::hold,
         routes::resume_held, routes::transfer, routes::pause, routes::resume, routes::finish,
-        routes::sign_in, routes::sign_out, events::events, appointments::import,
+        routes::sign_in, routes::sign_out, events::events, appointments::import, devices::report, devices::list,
     ),
     components(schemas(
         error::ErrorBody, dto::TicketDto, dto::TransferDto, dto::IssuedDto, dto::WindowDto, dto::StaffDto,
         dto::WaitingDto, dto::ServiceDto, dto::IssueBody, dto::NumberBody, dto::TransferBody,
-        dto::FinishBody, dto::SignInBody, dto::HealthDto, dto::StoreHealthDto, dto::ImportedDto,
-        appointments::AppointmentRow,
+        dto::FinishBody, dto::SignInBody, dto::PrintBody, dto::HealthDto, dto::StoreHealthDto, dto::ImportedDto,
+        appointments::AppointmentRow, devices::HealthReport, devices::ComponentHealth, devices::DeviceHealthDto,
     )),
     modifiers(&TokenAuth),
 )]

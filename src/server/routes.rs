@@ -9,14 +9,14 @@ use utoipa::IntoParams;
 use super::AppState;
 use super::auth::Caller;
 use super::dto::{
-    FinishBody, HealthDto, IssueBody, IssuedDto, NumberBody, ServiceDto, SignInBody,
+    FinishBody, HealthDto, IssueBody, IssuedDto, NumberBody, PrintBody, ServiceDto, SignInBody,
     StoreHealthDto, TicketDto, TransferBody, WindowDto,
 };
 use super::error::{ApiError, ApiJson, ErrorBody};
 use crate::config::DeviceRole;
 use crate::core::id_number::IdNumber;
 use crate::core::{
-    Command, Engine, IssueRequest, Rejected, Reply, ServiceId, StaffId, Target, TicketNumber,
+    Command, Engine, IssueRequest, PrintState, Rejected, Reply, ServiceId, StaffId, Target, TicketId, TicketNumber,
     TicketState, WindowNo,
 };
 use crate::hall::HallError;
@@ -89,6 +89,13 @@ pub async fn issue(
     if body.priority && !caller.is_admin() {
         return Err(ApiError::forbidden("priority tickets need an admin token"));
     }
+    let pin_priority = match body.priority_pin.clone() {
+        None => false,
+        Some(pin) => {
+            check_priority_pin(&state, pin).await?;
+            true
+        }
+    };
     let id = match body
         .id_number
         .as_deref()
@@ -105,7 +112,7 @@ pub async fn issue(
     };
     let request = IssueRequest {
         service: ServiceId::new(body.service.trim()),
-        staff_priority: body.priority,
+        staff_priority: body.priority || pin_priority,
         id,
         appointment_code: body
             .appointment_code
@@ -122,6 +129,54 @@ pub async fn issue(
         .ok_or_else(|| ApiError::not_found("issued ticket not found"))?;
     tracing::info!(number = %dto.number, service = %dto.service, device = %caller.name, "ticket issued");
     Ok((StatusCode::CREATED, Json(dto)))
+}
+
+/// Verifies a kiosk's staff PIN off the async workers (argon2 is slow on purpose); a wrong
+/// PIN costs the caller a second, which makes guessing impractical.
+async fn check_priority_pin(state: &AppState, pin: String) -> Result<(), ApiError> {
+    let Some(hash) = state.config.kiosk.priority_pin_hash.clone() else {
+        return Err(ApiError::forbidden("no priority PIN is configured ([kiosk].priority_pin_hash)"));
+    };
+    let ok = tokio::task::spawn_blocking(move || crate::kiosk::pin::verify_pin(&hash, &pin))
+        .await
+        .unwrap_or(false);
+    if ok {
+        return Ok(());
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    tracing::warn!("wrong priority PIN at a kiosk");
+    Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_pin", "PIN 不正确", "the priority PIN does not match"))
+}
+
+/// The kiosk reports what became of a ticket's print job (printed, not printed, uncertain).
+#[utoipa::path(post, path = "/api/v1/tickets/{ticket}/print", tag = "tickets", security(("token" = [])),
+    params(("ticket" = u64, Path, description = "ticket id (the `id` of the issue answer)")), request_body = PrintBody,
+    responses((status = 204, description = "recorded"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn record_print(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+    ApiJson(body): ApiJson<PrintBody>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(&[DeviceRole::Kiosk])?;
+    let outcome = match body.outcome.as_str() {
+        "printed" => PrintState::Printed,
+        "not_printed" => PrintState::NotPrinted,
+        "uncertain" => PrintState::Uncertain,
+        other => {
+            return Err(ApiError::bad_request("invalid_outcome", "打印结果不正确", format!("unknown outcome {other:?}")));
+        }
+    };
+    if outcome != PrintState::Printed {
+        tracing::warn!(ticket = id, outcome = outcome.as_str(), device = %caller.name, "ticket not (surely) printed");
+    }
+    let command = Command::RecordPrint {
+        ticket: TicketId(id),
+        outcome,
+        reprint: body.reprint,
+    };
+    state.hall.execute(command, |_, _| ()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -476,8 +531,8 @@ pub async fn sign_in(
 }
 
 /// One ticket of today by number (any device; no personal data beyond the last four).
-#[utoipa::path(get, path = "/api/v1/tickets/{number}", tag = "tickets", security(("token" = [])),
-    params(("number" = String, Path, description = "e.g. A023")),
+#[utoipa::path(get, path = "/api/v1/tickets/{ticket}", tag = "tickets", security(("token" = [])),
+    params(("ticket" = String, Path, description = "the ticket number, e.g. A023")),
     responses((status = 200, body = TicketDto), (status = 404, body = ErrorBody)))]
 pub async fn ticket(
     State(state): State<AppState>,

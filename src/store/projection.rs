@@ -47,6 +47,10 @@ pub struct TicketRow {
     pub transfers: u32,
     pub case_number: Option<String>,
     pub id_last4: Option<String>,
+    /// printed | not_printed | uncertain, once the kiosk reported it.
+    pub print_state: Option<String>,
+    /// 补打 copies printed.
+    pub reprints: u32,
 }
 
 /// Applies one stored event to the projection.
@@ -126,6 +130,13 @@ pub fn apply(conn: &Connection, path: &Path, seq: u64, event: &Event) -> Result<
                 &[&at, &window.0, &staff, case_number],
             )
         }
+        Change::TicketPrinted {
+            outcome, reprint, ..
+        } => update(
+            "UPDATE tickets SET print_state = ?3, reprints = reprints + ?4, updated_seq = ?2 \
+             WHERE id = ?1",
+            &[&outcome.as_str(), &i64::from(*reprint)],
+        ),
         Change::TicketExpired { .. } => update(
             "UPDATE tickets SET state = 'expired', updated_seq = ?2 WHERE id = ?1",
             &[],
@@ -182,7 +193,7 @@ pub fn query(
     let mut sql = String::from(
         "SELECT id, day, number, service, issued_service, state, class, priority, issued_at, \
          first_called_at, called_at, finished_at, window, staff, recalls, no_shows, transfers, \
-         case_number, id_last4 FROM tickets WHERE 1",
+         case_number, id_last4, print_state, reprints FROM tickets WHERE 1",
     );
     let mut params: Vec<&dyn ToSql> = Vec::new();
     if let Some(day) = &day {
@@ -234,6 +245,8 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<TicketRow> {
         transfers: r.get(16)?,
         case_number: r.get(17)?,
         id_last4: r.get(18)?,
+        print_state: r.get(19)?,
+        reprints: r.get(20)?,
     })
 }
 

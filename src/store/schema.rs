@@ -71,6 +71,8 @@ CREATE TABLE tickets (
     case_number     TEXT,
     id_hash         TEXT,
     id_last4        TEXT,
+    print_state     TEXT,
+    reprints        INTEGER NOT NULL DEFAULT 0,
     updated_seq     INTEGER NOT NULL
 ) STRICT;
 -- A number is never issued twice in a business day: the store refuses it too.
