@@ -33,6 +33,18 @@ pub enum Role {
     Demo(DemoArgs),
     /// Issue and call tickets against a running server and report throughput and latency.
     Loadtest(LoadtestArgs),
+    /// Run a ticket kiosk (取号机): touchscreen UI and thermal printer, talking to a hall server.
+    Kiosk(KioskArgs),
+    /// Print an argon2 hash of a staff PIN read from standard input (for
+    /// `[kiosk].priority_pin_hash`).
+    HashPin(HashPinArgs),
+    /// Test or query the kiosk's ticket printer ([printer] in hall.toml).
+    Printer {
+        #[command(subcommand)]
+        command: PrinterCommand,
+    },
+    /// Render a ticket as a PNG, from the bytes the printer would receive.
+    TicketPreview(TicketPreviewArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -74,6 +86,33 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct KioskArgs {
+    /// Hall server URL, e.g. http://192.168.1.10:8610
+    #[arg(long, short, env = "HALLQ_SERVER")]
+    pub server: String,
+    /// This kiosk's device token (a `role = "kiosk"` device in hall.toml).
+    #[arg(long, short, env = "HALLQ_TOKEN")]
+    pub token: String,
+    /// Hall configuration file (the same hall.toml as the server's).
+    #[arg(
+        long,
+        short,
+        default_value = "/etc/hallq/hall.toml",
+        env = "HALLQ_CONFIG"
+    )]
+    pub config: PathBuf,
+    /// Screen orientation (default: [kiosk].orientation).
+    #[arg(long, value_parser = ["portrait", "landscape"])]
+    pub orientation: Option<String>,
+    /// Fill the whole screen.
+    #[arg(long)]
+    pub fullscreen: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HashPinArgs {}
+
+#[derive(Debug, clap::Args)]
 pub struct LoadtestArgs {
     /// Server URL, e.g. http://127.0.0.1:8610
     #[arg(long, short)]
@@ -87,4 +126,75 @@ pub struct LoadtestArgs {
     /// Tickets to issue in total (each is then called once).
     #[arg(long, short = 'n', default_value_t = 2000)]
     pub tickets: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrinterCommand {
+    /// Print a test ticket on the configured printer (for technicians installing a kiosk).
+    Test(PrinterTestArgs),
+    /// Ask the printer for its status (DLE EOT) and print it.
+    Status(PrinterStatusArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PrinterTestArgs {
+    /// Hall configuration file with a [printer] table.
+    #[arg(
+        long,
+        short,
+        default_value = "/etc/hallq/hall.toml",
+        env = "HALLQ_CONFIG"
+    )]
+    pub config: PathBuf,
+    /// Use this backend instead of [printer].backend (serial, usblp, tcp, file, sim).
+    #[arg(long, value_parser = ["serial", "usblp", "tcp", "file", "sim"])]
+    pub backend: Option<String>,
+    /// Use this device or file instead of [printer].path.
+    #[arg(long)]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PrinterStatusArgs {
+    /// Hall configuration file with a [printer] table.
+    #[arg(
+        long,
+        short,
+        default_value = "/etc/hallq/hall.toml",
+        env = "HALLQ_CONFIG"
+    )]
+    pub config: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TicketPreviewArgs {
+    /// Hall configuration file (its [printer] gives width, header, footer, QR template).
+    #[arg(
+        long,
+        short,
+        default_value = "/etc/hallq/hall.toml",
+        env = "HALLQ_CONFIG"
+    )]
+    pub config: PathBuf,
+    /// Service id, e.g. A.
+    #[arg(long, short)]
+    pub service: String,
+    /// Output PNG file.
+    #[arg(long, short, default_value = "ticket.png")]
+    pub out: PathBuf,
+    /// Paper width in mm (58 or 80) instead of the configured one.
+    #[arg(long)]
+    pub width_mm: Option<u16>,
+    /// Mark the ticket 绿色通道.
+    #[arg(long)]
+    pub priority: bool,
+    /// Mark the ticket 补打.
+    #[arg(long)]
+    pub reprint: bool,
+    /// Mark the ticket 预约.
+    #[arg(long)]
+    pub appointment: bool,
+    /// Also write the raw ESC/POS bytes here.
+    #[arg(long)]
+    pub bytes_out: Option<PathBuf>,
 }

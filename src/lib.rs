@@ -6,13 +6,20 @@
 //! - [`store`]: the durable SQLite store; every event is committed before it has effects.
 //! - [`hall`]: the hall runtime that owns the engine and the store (one thread, group commit).
 //! - [`server`]: the LAN API (axum) and event stream.
+//! - [`client`]: the roles' client for the LAN API.
+//! - [`kiosk`]: the ticket kiosk's state machine and its UI controller.
+//! - [`ui`]: the Slint UI compiled from `ui/` (one module per role's window).
 //! - [`roles`]: wiring for each subcommand.
 
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod core;
 pub mod devices;
 pub mod hall;
+pub mod kiosk;
+pub mod protocol;
 pub mod roles;
 pub mod server;
 pub mod store;
+pub mod ui;

@@ -13,5 +13,9 @@ fn main() -> ExitCode {
         Role::CheckConfig { file } => roles::check_config(&file),
         Role::Demo(args) => roles::demo::run(args),
         Role::Loadtest(args) => roles::loadtest::run(args),
+        Role::Kiosk(args) => roles::kiosk::run(args),
+        Role::HashPin(args) => roles::kiosk::hash_pin(args),
+        Role::Printer { command } => roles::printer::run(command),
+        Role::TicketPreview(args) => roles::printer::preview(args),
     }
 }

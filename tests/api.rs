@@ -522,24 +522,74 @@ async fn state_survives_a_restart() {
 async fn print_outcomes_are_recorded_and_duplicates_point_at_the_existing_ticket() {
     let s = TestServer::start(CONFIG_24H, monday_10am()).await;
     let id_number = "11010519491231002X";
-    let (status, first) = s.post("/api/v1/tickets", KIOSK, json!({"service": "A", "id_number": id_number})).await;
+    let (status, first) = s
+        .post(
+            "/api/v1/tickets",
+            KIOSK,
+            json!({"service": "A", "id_number": id_number}),
+        )
+        .await;
     assert_eq!(status, 201);
-    let (status, dup) = s.post("/api/v1/tickets", KIOSK, json!({"service": "A", "id_number": id_number})).await;
+    let (status, dup) = s
+        .post(
+            "/api/v1/tickets",
+            KIOSK,
+            json!({"service": "A", "id_number": id_number}),
+        )
+        .await;
     assert_eq!(status, 409);
     assert_eq!(dup["error"], "duplicate_id_number");
     assert_eq!(dup["existing"]["number"], first["number"]);
     assert_eq!(dup["existing"]["id"], first["id"]);
 
     let id = first["id"].as_u64().unwrap();
-    let r = s.http.post(s.url(&format!("/api/v1/tickets/{id}/print"))).bearer_auth(KIOSK).json(&json!({"outcome": "uncertain"})).send().await.unwrap();
+    let r = s
+        .http
+        .post(s.url(&format!("/api/v1/tickets/{id}/print")))
+        .bearer_auth(KIOSK)
+        .json(&json!({"outcome": "uncertain"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
-    let r = s.http.post(s.url(&format!("/api/v1/tickets/{id}/print"))).bearer_auth(KIOSK).json(&json!({"outcome": "printed", "reprint": true})).send().await.unwrap();
+    let r = s
+        .http
+        .post(s.url(&format!("/api/v1/tickets/{id}/print")))
+        .bearer_auth(KIOSK)
+        .json(&json!({"outcome": "printed", "reprint": true}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
-    let (status, body) = s.post("/api/v1/tickets/999999/print", KIOSK, json!({"outcome": "printed"})).await;
-    assert_eq!((status, body["error"].as_str()), (404, Some("unknown_ticket")));
-    let (status, body) = s.post(&format!("/api/v1/tickets/{id}/print"), KIOSK, json!({"outcome": "burnt"})).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_outcome")));
-    let (status, _) = s.post(&format!("/api/v1/tickets/{id}/print"), DISPLAY, json!({"outcome": "printed"})).await;
+    let (status, body) = s
+        .post(
+            "/api/v1/tickets/999999/print",
+            KIOSK,
+            json!({"outcome": "printed"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("unknown_ticket"))
+    );
+    let (status, body) = s
+        .post(
+            &format!("/api/v1/tickets/{id}/print"),
+            KIOSK,
+            json!({"outcome": "burnt"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_outcome"))
+    );
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/tickets/{id}/print"),
+            DISPLAY,
+            json!({"outcome": "printed"}),
+        )
+        .await;
     assert_eq!(status, 403);
 
     let (_, list) = s.get("/api/v1/tickets", ADMIN).await;
@@ -555,16 +605,35 @@ async fn device_health_is_reported_and_visible_to_admins() {
     let r = s.http.post(s.url("/api/v1/devices/health")).bearer_auth(KIOSK)
         .json(&json!({"component": "printer", "status": "near_end", "detail": "paper near end sensor"})).send().await.unwrap();
     assert_eq!(r.status(), 204);
-    let (status, body) = s.post("/api/v1/devices/health", KIOSK, json!({"component": "printer", "status": "on_fire"})).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_status")));
+    let (status, body) = s
+        .post(
+            "/api/v1/devices/health",
+            KIOSK,
+            json!({"component": "printer", "status": "on_fire"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_status"))
+    );
     let (status, _) = s.get("/api/v1/devices", KIOSK).await;
     assert_eq!(status, 403);
     let (status, list) = s.get("/api/v1/devices", ADMIN).await;
     assert_eq!(status, 200);
-    let kiosk = list.as_array().unwrap().iter().find(|d| d["device"] == "kiosk-1").unwrap();
+    let kiosk = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device"] == "kiosk-1")
+        .unwrap();
     assert_eq!(kiosk["components"][0]["status"], "near_end");
     assert_eq!(kiosk["needs_attention"], true);
-    let display = list.as_array().unwrap().iter().find(|d| d["device"] == "display").unwrap();
+    let display = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device"] == "display")
+        .unwrap();
     assert!(display["last_report"].is_null());
     s.stop().await;
 }
@@ -574,9 +643,21 @@ async fn a_staff_pin_at_the_kiosk_grants_the_green_channel() {
     let hash = hallq::kiosk::pin::hash_pin("2468").unwrap();
     let config = format!("{CONFIG_24H}\n[kiosk]\npriority_pin_hash = \"{hash}\"\n");
     let s = TestServer::start(&config, monday_10am()).await;
-    let (status, body) = s.post("/api/v1/tickets", KIOSK, json!({"service": "B", "priority_pin": "1111"})).await;
+    let (status, body) = s
+        .post(
+            "/api/v1/tickets",
+            KIOSK,
+            json!({"service": "B", "priority_pin": "1111"}),
+        )
+        .await;
     assert_eq!((status, body["error"].as_str()), (403, Some("wrong_pin")));
-    let (status, body) = s.post("/api/v1/tickets", KIOSK, json!({"service": "B", "priority_pin": "2468"})).await;
+    let (status, body) = s
+        .post(
+            "/api/v1/tickets",
+            KIOSK,
+            json!({"service": "B", "priority": true, "priority_pin": "2468"}),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["priority"], true);
     assert_eq!(body["class"], "priority");

@@ -545,3 +545,185 @@ fn reference_documents_every_key_of_the_example() {
         );
     }
 }
+
+// ---- [printer] ----
+
+fn printer_problems(section: &str) -> Vec<Problem> {
+    problems(&(MINIMAL.to_owned() + "\n[printer]\n" + section))
+}
+
+#[test]
+fn printer_section_of_the_example_is_typed() {
+    use hallq::config::{CutName, FlowControlName, OnFailure, PrinterBackend};
+    let c = example();
+    let p = c.printer.as_ref().expect("the example has a [printer]");
+    assert_eq!(p.backend, PrinterBackend::Serial);
+    assert_eq!(p.path.as_deref(), Some(Path::new("/dev/hallq/printer")));
+    assert_eq!(p.baud, 9600);
+    assert_eq!(p.flow_control, FlowControlName::None);
+    assert_eq!(p.width_mm, Some(80));
+    assert_eq!(p.cut, Some(CutName::Partial));
+    assert_eq!(p.model.as_deref(), Some("generic-80"));
+    assert_eq!(p.on_failure, OnFailure::Block);
+    assert!(p.footer.as_deref().unwrap().contains('\n'));
+    assert_eq!(
+        p.qr_content("A001", "2026-11-23", "A", "示范").as_deref(),
+        Some("https://hall.example.gov.cn/q?n=A001&d=2026-11-23")
+    );
+}
+
+#[test]
+fn printer_defaults() {
+    use hallq::config::{OnFailure, PrinterBackend};
+    let text = MINIMAL.to_owned() + "\n[printer]\nbackend = \"tcp\"\nhost = \"192.0.2.7\"\n";
+    let c = HallConfig::parse(&text).unwrap();
+    let p = c.printer.unwrap();
+    assert_eq!(p.backend, PrinterBackend::Tcp);
+    assert_eq!(
+        (p.port, p.baud, p.status_timeout_ms, p.poll_secs),
+        (9100, 9600, 400, 10)
+    );
+    assert_eq!(p.on_failure, OnFailure::Block);
+    assert_eq!((p.width_mm, p.cut, p.header), (None, None, None));
+    assert!(HallConfig::parse(MINIMAL).unwrap().printer.is_none());
+}
+
+#[test]
+fn printer_rules_report_path_and_line() {
+    let section = "backend = \"serial\"\nwidth_mm = 76\ncut_bytes = \"1B 40\"\nmodel = \"tm-x\"\n\
+qr_url = \"https://x.cn/q?n={number}&w={window}\"\nfooter = \"谢谢𠮷\"\nheader = \"€\"\n\
+status_timeout_ms = 10\n";
+    let text = MINIMAL.to_owned() + "\n[printer]\n" + section;
+    let p = printer_problems(section);
+    let find = |path: &str| {
+        p.iter()
+            .find(|x| x.path == path)
+            .unwrap_or_else(|| panic!("{path} not in {p:?}"))
+    };
+    assert!(find("printer.path").message.contains("needs `path`"));
+    assert_eq!(find("printer.path").line, Some(line_of(&text, "[printer]")));
+    assert!(find("printer.width_mm").message.contains("58 or 80"));
+    assert_eq!(
+        find("printer.width_mm").line,
+        Some(line_of(&text, "width_mm"))
+    );
+    assert!(find("printer.cut_bytes").message.contains("cut command"));
+    assert!(find("printer.model").message.contains("generic-80"));
+    assert!(find("printer.qr_url").message.contains("{window}"));
+    assert_eq!(find("printer.qr_url").line, Some(line_of(&text, "qr_url")));
+    assert!(find("printer.footer").message.contains("U+20BB7"));
+    assert!(find("printer.header").message.contains("U+20AC"));
+    assert!(
+        find("printer.status_timeout_ms")
+            .message
+            .contains("100 to 5000")
+    );
+    assert_eq!(p.len(), 8, "{p:?}");
+}
+
+#[test]
+fn printer_backend_needs() {
+    let p = printer_problems("backend = \"tcp\"\n");
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].path, "printer.host");
+    let p = printer_problems("backend = \"usb\"\n");
+    assert_eq!(p.len(), 1);
+    assert!(p[0].message.contains("unknown variant"), "{}", p[0].message);
+    assert_eq!(p[0].path, "printer.backend");
+    let p = printer_problems("backend = \"file\"\npath = \"/tmp/t.bin\"\nspeed = 3\n");
+    assert_eq!(p[0].path, "printer.speed");
+    for ok in [
+        "backend = \"sim\"\n",
+        "backend = \"file\"\npath = \"/tmp/t.bin\"\ncut_bytes = \"1d5601\"\n",
+        "backend = \"usblp\"\npath = \"/dev/usb/lp0\"\nmodel = \"generic-58\"\nfooter = \"价格￥5，¥5\"\n",
+    ] {
+        let text = MINIMAL.to_owned() + "\n[printer]\n" + ok;
+        assert!(HallConfig::parse(&text).is_ok(), "{ok}");
+    }
+}
+
+// ---- [kiosk] ----
+
+const KIOSK_BASE: &str = r#"
+[hall]
+name = "测试大厅"
+
+[[services]]
+id = "A"
+name = "综合受理"
+prefix = "A"
+
+[[services]]
+id = "B"
+name = "社保医保"
+prefix = "B"
+
+[[windows]]
+number = 1
+name = "综合窗口"
+services = ["A", "B"]
+
+[[devices]]
+name = "admin"
+role = "admin"
+token = "admin-token-1"
+"#;
+
+#[test]
+fn kiosk_defaults_when_the_table_is_absent() {
+    let config = HallConfig::parse(KIOSK_BASE).unwrap();
+    let k = &config.kiosk;
+    assert_eq!(k.orientation, hallq::config::Orientation::Portrait);
+    assert_eq!(k.result_timeout_seconds, 15);
+    assert_eq!(k.idle_timeout_seconds, 60);
+    assert!(!k.elderly_default);
+    assert!(k.groups.is_empty());
+    assert!(k.priority_pin_hash.is_none());
+    assert!(k.voice_prompts);
+}
+
+#[test]
+fn kiosk_example_section_is_read() {
+    let config = example();
+    assert_eq!(config.kiosk.groups[1].name, "社保医保类");
+    assert_eq!(config.kiosk.groups[1].services, vec!["B".to_string()]);
+}
+
+#[test]
+fn kiosk_groups_must_name_known_services() {
+    let text = format!(
+        "{KIOSK_BASE}\n[kiosk]\norientation = \"landscape\"\ngroups = [{{ name = \"社保\", services = [\"B\", \"Z\"] }}, {{ name = \"空\", services = [] }}]\n"
+    );
+    let found = problems(&text);
+    assert!(
+        found
+            .iter()
+            .any(|p| p.path == "kiosk.groups[0].services[1]" && p.message.contains("\"Z\"")),
+        "{found:?}"
+    );
+    assert!(found.iter().any(|p| p.path == "kiosk.groups[1].services"));
+}
+
+#[test]
+fn kiosk_bad_values_are_reported() {
+    let text = format!(
+        "{KIOSK_BASE}\n[kiosk]\nresult_timeout_seconds = 1\npriority_pin_hash = \"1234\"\n"
+    );
+    let found = problems(&text);
+    let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
+    assert!(paths.contains(&"kiosk.result_timeout_seconds"), "{paths:?}");
+    assert!(paths.contains(&"kiosk.priority_pin_hash"), "{paths:?}");
+    let wrong = problems(&format!(
+        "{KIOSK_BASE}\n[kiosk]\norientation = \"sideways\"\n"
+    ));
+    assert!(wrong[0].path.starts_with("kiosk"), "{wrong:?}");
+}
+
+#[test]
+fn kiosk_pin_hash_from_hash_pin_is_accepted() {
+    let hash = hallq::kiosk::pin::hash_pin("2468").unwrap();
+    let text = format!("{KIOSK_BASE}\n[kiosk]\npriority_pin_hash = \"{hash}\"\n");
+    let config = HallConfig::parse(&text).unwrap();
+    let stored = config.kiosk.priority_pin_hash.unwrap();
+    assert!(hallq::kiosk::pin::verify_pin(&stored, "2468"));
+}

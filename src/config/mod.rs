@@ -9,19 +9,26 @@
 
 mod error;
 mod hours;
+mod kiosk;
 mod locate;
 mod model;
 mod parse;
+mod printer;
 mod rules;
 mod validate;
 
 use std::path::Path;
 
 pub use error::{ConfigErrors, Problem};
+pub use kiosk::{KioskConfig, KioskGroup, Orientation};
 pub use model::{
     AppointmentSection, ClockTime, DateValue, DeviceConfig, DeviceRole, HallConfig, HallSection,
     LatePolicyName, QueueSection, ServerSection, ServiceConfig, SessionConfig, SlotQuotaConfig,
     StaffConfig, TargetConfig, WeekdayName, WindowConfig, WindowService,
+};
+pub use printer::{
+    CutName, FlowControlName, OnFailure, PrinterBackend, PrinterConfig, QR_PLACEHOLDERS,
+    parse_cut_bytes,
 };
 pub use validate::{first_non_gbk_char, validate};
 

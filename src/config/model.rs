@@ -21,15 +21,17 @@ pub struct HallConfig {
     pub windows: Vec<WindowConfig>,
     pub staff: Vec<StaffConfig>,
     pub devices: Vec<DeviceConfig>,
+    /// `[printer]`: the kiosk's ticket printer, when this hall configures one.
+    pub printer: Option<super::printer::PrinterConfig>,
+    /// `[kiosk]`: the ticket kiosk's screen (defaults when absent).
+    pub kiosk: super::kiosk::KioskConfig,
     // Tables that later versions read, kept as raw TOML so that a newer file still passes
     // an older `check-config`. A later issue replaces each with its typed section.
-    pub printer: Option<toml::Value>,
     pub voice: Option<toml::Value>,
     pub buses: Option<toml::Value>,
     pub displays: Option<toml::Value>,
     pub evaluators: Option<toml::Value>,
     pub upload: Option<toml::Value>,
-    pub kiosk: Option<toml::Value>,
 }
 
 /// `[hall]`

@@ -19,18 +19,12 @@ const KNOWN: &[&str] = &[
     "windows",
     "staff",
     "devices",
+    "printer",
+    "kiosk",
 ];
 
 /// Top-level tables later versions read; accepted and kept as raw TOML.
-const LATER: &[&str] = &[
-    "printer",
-    "voice",
-    "buses",
-    "displays",
-    "evaluators",
-    "upload",
-    "kiosk",
-];
+const LATER: &[&str] = &["voice", "buses", "displays", "evaluators", "upload"];
 
 /// Parses the TOML syntax. A syntax error is one problem with its line.
 pub(super) fn parse_tree(text: &str) -> Result<Spanned<DeTable<'_>>, Problem> {
@@ -119,6 +113,8 @@ pub(super) fn build(text: &str, root: &DeTable<'_>) -> Result<HallConfig, Vec<Pr
             "windows" => config.windows = ctx.list("windows", value),
             "staff" => config.staff = ctx.list("staff", value),
             "devices" => config.devices = ctx.list("devices", value),
+            "printer" => config.printer = ctx.value("printer", value),
+            "kiosk" => config.kiosk = ctx.value("kiosk", value),
             later if LATER.contains(&later) => {
                 let raw: Option<toml::Value> = ctx.value(later, value);
                 config.later.push((later.to_owned(), raw));
@@ -161,6 +157,8 @@ struct Partial {
     windows: Vec<super::WindowConfig>,
     staff: Vec<super::StaffConfig>,
     devices: Vec<super::DeviceConfig>,
+    printer: Option<super::PrinterConfig>,
+    kiosk: Option<super::KioskConfig>,
     later: Vec<(String, Option<toml::Value>)>,
 }
 
@@ -173,13 +171,13 @@ impl Partial {
                 .and_then(|(_, v)| v.take())
         };
         HallConfig {
-            printer: later("printer"),
+            printer: self.printer.take(),
             voice: later("voice"),
             buses: later("buses"),
             displays: later("displays"),
             evaluators: later("evaluators"),
             upload: later("upload"),
-            kiosk: later("kiosk"),
+            kiosk: self.kiosk.take().unwrap_or_default(),
             hall,
             queue: self.queue.unwrap_or_default(),
             appointments: self.appointments.unwrap_or_default(),

@@ -18,6 +18,10 @@ pub fn validate(config: &HallConfig) -> Vec<Problem> {
     check_windows(config, &mut out);
     check_staff(config, &mut out);
     check_devices(config, &mut out);
+    super::kiosk::check(config, &mut out);
+    if let Some(printer) = &config.printer {
+        super::printer::check(printer, &mut out);
+    }
     out
 }
 

@@ -4,8 +4,8 @@ use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
 
 use super::types::{
-    BusinessDay, IdDigest, PrintState, ServiceId, StaffId, Target, TicketId, TicketNumber, TicketState,
-    WindowNo,
+    BusinessDay, IdDigest, PrintState, ServiceId, StaffId, Target, TicketId, TicketNumber,
+    TicketState, WindowNo,
 };
 
 /// A request to change the hall's state. `now` travels beside it, never inside.
@@ -57,7 +57,11 @@ pub enum Command {
     },
     ImportAppointments(Vec<Appointment>),
     /// The kiosk reports what became of a ticket's print job (or a reprint, 补打).
-    RecordPrint { ticket: TicketId, outcome: PrintState, reprint: bool },
+    RecordPrint {
+        ticket: TicketId,
+        outcome: PrintState,
+        reprint: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -214,7 +214,9 @@ impl Engine {
                     .tickets
                     .get(ticket)
                     .map(|t| t.number.clone())
-                    .ok_or_else(|| Rejected::UnknownTicket(TicketNumber(format!("#{}", ticket.0))))?;
+                    .ok_or_else(|| {
+                        Rejected::UnknownTicket(TicketNumber(format!("#{}", ticket.0)))
+                    })?;
                 self.emit(
                     eff,
                     Change::TicketPrinted {

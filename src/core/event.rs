@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::command::Appointment;
 use super::types::{
-    BusinessDay, OrderKey, PrintState, ServiceId, SlaLevel, SlaPhase, StaffId, Target, Ticket, TicketClass,
-    TicketId, TicketNumber, WindowNo,
+    BusinessDay, OrderKey, PrintState, ServiceId, SlaLevel, SlaPhase, StaffId, Target, Ticket,
+    TicketClass, TicketId, TicketNumber, WindowNo,
 };
 
 /// One change, stamped with the engine time it happened at. Engine time never goes
@@ -172,7 +172,8 @@ impl Change {
             | Self::TicketTransferred { ticket, .. }
             | Self::TicketFinished { ticket, .. }
             | Self::TicketExpired { ticket, .. }
-            | Self::SlaBreached { ticket, .. } | Self::TicketPrinted { ticket, .. } => Some(*ticket),
+            | Self::SlaBreached { ticket, .. }
+            | Self::TicketPrinted { ticket, .. } => Some(*ticket),
             _ => None,
         }
     }

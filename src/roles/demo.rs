@@ -88,11 +88,15 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
         .map(|d| (d.name.clone(), d.token.clone()))
         .collect();
     let hall_name = config.hall.name.clone();
+    let kiosk = kiosk_setup(&config);
     let running = open_hall(config, &dir, Clock::Offset(offset))?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let duration = args.duration.map(Duration::from_secs);
     let arrival = Duration::from_secs(args.arrival_every.max(1));
-    runtime.block_on(async move {
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let with_window = kiosk.is_some();
+    let server = runtime.spawn(async move {
         let hall = running.hall.clone();
         let windows: Vec<WindowNo> = running.config.windows.iter().map(|w| WindowNo(w.number)).collect();
         let services: Vec<ServiceId> = running.config.services.iter().map(|s| ServiceId::new(s.id.clone())).collect();
@@ -109,7 +113,13 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
                 println!("    {name:<12} {token}");
             }
             println!("  simulated devices: a kiosk (arrivals every {}s), {window_count} windows, LED and voice on this console", arrival.as_secs());
-            println!("  stop with Ctrl-C");
+            if with_window {
+                println!("  kiosk window: open (printer simulated); close it or press Ctrl-C to stop");
+            } else {
+                println!("  kiosk window: no display (DISPLAY/WAYLAND_DISPLAY unset), running headless");
+                println!("  stop with Ctrl-C");
+            }
+            let _ = addr_tx.send(addr);
         };
         tokio::spawn(console_devices(hall.clone()));
         let mut simulated = vec![tokio::spawn(simulate_kiosk(hall.clone(), services, arrival))];
@@ -118,14 +128,16 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
         }
         drop(hall);
         let stop = async move {
-            match duration {
-                Some(d) => {
-                    tokio::select! {
-                        _ = tokio::time::sleep(d) => {},
-                        _ = super::shutdown_signal() => {},
-                    }
+            let timer = async {
+                match duration {
+                    Some(d) => tokio::time::sleep(d).await,
+                    None => std::future::pending::<()>().await,
                 }
-                None => super::shutdown_signal().await,
+            };
+            tokio::select! {
+                _ = timer => {},
+                _ = super::shutdown_signal() => {},
+                _ = stop_rx => {},
             }
             // The simulated devices hold hall handles; the hall thread stops when all are gone.
             for task in simulated {
@@ -133,7 +145,47 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
             }
         };
         serve_until(running, args.listen, stop, ready).await
-    })
+    });
+    if let Some((config, token)) = kiosk {
+        // The window wants the main thread; the server runs on the runtime's workers.
+        if let Ok(addr) = addr_rx.recv_timeout(Duration::from_secs(30)) {
+            let options = super::kiosk::KioskWindowOptions {
+                server: format!("http://{addr}"),
+                token,
+                orientation: None,
+                fullscreen: false,
+                timing: Default::default(),
+                voice: None,
+            };
+            if let Err(err) =
+                super::kiosk::run_kiosk_window(&config, options, runtime.handle().clone())
+            {
+                eprintln!("hallq demo: kiosk window: {err}");
+            }
+            let _ = stop_tx.send(());
+        }
+    }
+    runtime
+        .block_on(server)
+        .map_err(|e| format!("demo server task failed: {e}"))?
+}
+
+/// The configuration and token for the demo's kiosk window, when a display is available.
+fn kiosk_setup(config: &HallConfig) -> Option<(HallConfig, String)> {
+    if !super::kiosk::display_available() {
+        return None;
+    }
+    let token = config
+        .devices
+        .iter()
+        .find(|d| d.role == crate::config::DeviceRole::Kiosk)?
+        .token
+        .clone();
+    let mut config = config.clone();
+    config.printer = Some(crate::config::PrinterConfig::new(
+        crate::config::PrinterBackend::Sim,
+    ));
+    Some((config, token))
 }
 
 /// Stands in for the LED window screens and the speakers: prints what they would show

@@ -1,7 +1,9 @@
 //! Wiring for each subcommand: which parts run, nothing more.
 
 pub mod demo;
+pub mod kiosk;
 pub mod loadtest;
+pub mod printer;
 pub mod serve;
 
 use std::path::Path;

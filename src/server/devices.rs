@@ -18,7 +18,16 @@ use super::error::{ApiError, ApiJson, ErrorBody};
 
 /// Statuses a component may report (printer statuses and generic ones).
 pub const STATUSES: &[&str] = &[
-    "ready", "near_end", "paper_out", "cover_open", "cutter_error", "offline", "unknown", "ok", "degraded", "error",
+    "ready",
+    "near_end",
+    "paper_out",
+    "cover_open",
+    "cutter_error",
+    "offline",
+    "unknown",
+    "ok",
+    "degraded",
+    "error",
 ];
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -80,13 +89,25 @@ impl DeviceBoard {
 #[utoipa::path(post, path = "/api/v1/devices/health", tag = "devices", security(("token" = [])),
     request_body = HealthReport,
     responses((status = 204, description = "recorded"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub async fn report(State(state): State<AppState>, caller: Caller, ApiJson(body): ApiJson<HealthReport>) -> Result<StatusCode, ApiError> {
+pub async fn report(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<HealthReport>,
+) -> Result<StatusCode, ApiError> {
     let component = body.component.trim();
     if component.is_empty() || component.len() > 64 {
-        return Err(ApiError::bad_request("invalid_component", "设备部件名称不正确", "component must be 1-64 characters"));
+        return Err(ApiError::bad_request(
+            "invalid_component",
+            "设备部件名称不正确",
+            "component must be 1-64 characters",
+        ));
     }
     if !STATUSES.contains(&body.status.as_str()) {
-        return Err(ApiError::bad_request("invalid_status", "设备状态不正确", format!("unknown status {:?}", body.status)));
+        return Err(ApiError::bad_request(
+            "invalid_status",
+            "设备状态不正确",
+            format!("unknown status {:?}", body.status),
+        ));
     }
     let detail = body.detail.map(|d| d.chars().take(200).collect::<String>());
     if !matches!(body.status.as_str(), "ready" | "ok") {
@@ -107,7 +128,10 @@ pub async fn report(State(state): State<AppState>, caller: Caller, ApiJson(body)
 /// Every configured device with the last health its parts reported (admin).
 #[utoipa::path(get, path = "/api/v1/devices", tag = "devices", security(("token" = [])),
     responses((status = 200, body = [DeviceHealthDto]), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<DeviceHealthDto>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<DeviceHealthDto>>, ApiError> {
     caller.require(&[])?;
     let list = state
         .config
@@ -120,7 +144,9 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
                 role: d.role.as_str().to_string(),
                 window: d.window,
                 last_report: components.iter().map(|c| c.reported_at.clone()).max(),
-                needs_attention: components.iter().any(|c| !matches!(c.status.as_str(), "ready" | "ok")),
+                needs_attention: components
+                    .iter()
+                    .any(|c| !matches!(c.status.as_str(), "ready" | "ok")),
                 components,
             }
         })

@@ -16,8 +16,8 @@ use super::error::{ApiError, ApiJson, ErrorBody};
 use crate::config::DeviceRole;
 use crate::core::id_number::IdNumber;
 use crate::core::{
-    Command, Engine, IssueRequest, PrintState, Rejected, Reply, ServiceId, StaffId, Target, TicketId, TicketNumber,
-    TicketState, WindowNo,
+    Command, Engine, IssueRequest, PrintState, Rejected, Reply, ServiceId, StaffId, Target,
+    TicketId, TicketNumber, TicketState, WindowNo,
 };
 use crate::hall::HallError;
 use crate::store::{Store, TicketFilter};
@@ -86,8 +86,10 @@ pub async fn issue(
     ApiJson(body): ApiJson<IssueBody>,
 ) -> Result<(StatusCode, Json<IssuedDto>), ApiError> {
     caller.require(&[DeviceRole::Kiosk])?;
-    if body.priority && !caller.is_admin() {
-        return Err(ApiError::forbidden("priority tickets need an admin token"));
+    if body.priority && !caller.is_admin() && body.priority_pin.is_none() {
+        return Err(ApiError::forbidden(
+            "priority tickets need an admin token or a staff PIN",
+        ));
     }
     let pin_priority = match body.priority_pin.clone() {
         None => false,
@@ -135,7 +137,9 @@ pub async fn issue(
 /// PIN costs the caller a second, which makes guessing impractical.
 async fn check_priority_pin(state: &AppState, pin: String) -> Result<(), ApiError> {
     let Some(hash) = state.config.kiosk.priority_pin_hash.clone() else {
-        return Err(ApiError::forbidden("no priority PIN is configured ([kiosk].priority_pin_hash)"));
+        return Err(ApiError::forbidden(
+            "no priority PIN is configured ([kiosk].priority_pin_hash)",
+        ));
     };
     let ok = tokio::task::spawn_blocking(move || crate::kiosk::pin::verify_pin(&hash, &pin))
         .await
@@ -145,7 +149,12 @@ async fn check_priority_pin(state: &AppState, pin: String) -> Result<(), ApiErro
     }
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     tracing::warn!("wrong priority PIN at a kiosk");
-    Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_pin", "PIN 不正确", "the priority PIN does not match"))
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "wrong_pin",
+        "PIN 不正确",
+        "the priority PIN does not match",
+    ))
 }
 
 /// The kiosk reports what became of a ticket's print job (printed, not printed, uncertain).
@@ -164,7 +173,11 @@ pub async fn record_print(
         "not_printed" => PrintState::NotPrinted,
         "uncertain" => PrintState::Uncertain,
         other => {
-            return Err(ApiError::bad_request("invalid_outcome", "打印结果不正确", format!("unknown outcome {other:?}")));
+            return Err(ApiError::bad_request(
+                "invalid_outcome",
+                "打印结果不正确",
+                format!("unknown outcome {other:?}"),
+            ));
         }
     };
     if outcome != PrintState::Printed {

@@ -1,7 +1,40 @@
 //! The ticket printer: one worker thread owns the device; everyone else holds a
-//! [`PrinterHandle`]. (Interface fixed by the lead; the printer helper fills it in.)
+//! [`PrinterHandle`].
+//!
+//! Backends (`[printer].backend`): `serial` (a serial port, via `serialport`), `usblp`
+//! (`/dev/usb/lpN`, non-blocking writes with a timeout), `tcp` (raw port 9100), `file`
+//! (append the bytes to a file) and `sim` (the [`sim::PrinterSim`] simulator on a PTY,
+//! driven through the real serial backend).
+//!
+//! Health: `DLE EOT 1..4` before and after every ticket and every `poll_secs` when idle
+//! (see [`worker`](self) docs in `worker.rs`). Devices that cannot answer (`file`, and a
+//! model profile with `status = false`) are *write-only*: their status is `Ready` while the
+//! device opens and accepts bytes, `Offline` when it does not, and a ticket is `Printed`
+//! when every byte was accepted within `write_timeout_ms`. A `usblp` printer is asked like
+//! a serial one (non-blocking reads with the same time box); one that never answers shows
+//! `Offline`, so give such a model a profile with `status = false`.
+
+mod handle;
+mod link;
+pub mod preview;
+pub mod profile;
+pub mod sim;
+mod worker;
+
+pub use handle::PrinterHandle;
 
 use serde::{Deserialize, Serialize};
+
+/// Why a printer could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum PrinterError {
+    #[error("printer configuration: {0}")]
+    Config(String),
+    #[error("printer simulator: {0}")]
+    Sim(std::io::Error),
+    #[error("cannot start the printer thread: {0}")]
+    Thread(std::io::Error),
+}
 
 /// What goes on a ticket. Built by the kiosk from the API's answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +89,11 @@ impl PrinterStatus {
 pub enum PrintOutcome {
     Printed,
     /// Nothing was sent: the printer was not ready.
-    NotPrinted { status: PrinterStatus },
+    NotPrinted {
+        status: PrinterStatus,
+    },
     /// Bytes were sent but the printer reported a fault after (or stopped answering).
-    Uncertain { status: PrinterStatus },
+    Uncertain {
+        status: PrinterStatus,
+    },
 }

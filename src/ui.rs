@@ -1,0 +1,7 @@
+//! The Slint UI, compiled from `ui/` by `build.rs`: one module per role's root window.
+
+/// The ticket kiosk: `ui/kiosk_window.slint`.
+#[allow(clippy::all, unused_qualifications, missing_docs)]
+pub mod kiosk {
+    include!(concat!(env!("OUT_DIR"), "/kiosk_window.rs"));
+}
