@@ -45,6 +45,23 @@ pub enum Role {
     },
     /// Render a ticket as a PNG, from the bytes the printer would receive.
     TicketPreview(TicketPreviewArgs),
+    /// Run a window terminal (窗口呼叫终端) for staff: call, recall, transfer, finish.
+    Window(crate::roles::window::WindowArgs),
+    /// RS-485 bus tools for technicians (Modbus RTU caller keypads, evaluators).
+    Bus {
+        #[command(subcommand)]
+        command: crate::roles::bus::BusCommand,
+    },
+    /// LED window screen tools for technicians (send one text to a screen).
+    Led {
+        #[command(subcommand)]
+        command: crate::roles::led::LedCommand,
+    },
+    /// Voice announcer tools: say a call, build or check a voice pack.
+    Voice {
+        #[command(subcommand)]
+        command: crate::roles::voice::VoiceCommand,
+    },
 }
 
 #[derive(Debug, clap::Args)]

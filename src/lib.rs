@@ -8,6 +8,7 @@
 //! - [`server`]: the LAN API (axum) and event stream.
 //! - [`client`]: the roles' client for the LAN API.
 //! - [`kiosk`]: the ticket kiosk's state machine and its UI controller.
+//! - [`terminal`]: the window terminal's state machine and its UI controller.
 //! - [`ui`]: the Slint UI compiled from `ui/` (one module per role's window).
 //! - [`roles`]: wiring for each subcommand.
 
@@ -22,4 +23,6 @@ pub mod protocol;
 pub mod roles;
 pub mod server;
 pub mod store;
+pub mod terminal;
 pub mod ui;
+pub mod voice;

@@ -17,5 +17,9 @@ fn main() -> ExitCode {
         Role::HashPin(args) => roles::kiosk::hash_pin(args),
         Role::Printer { command } => roles::printer::run(command),
         Role::TicketPreview(args) => roles::printer::preview(args),
+        Role::Window(args) => roles::window::run(args),
+        Role::Bus { command } => roles::bus::run(command),
+        Role::Led { command } => roles::led::run(command),
+        Role::Voice { command } => roles::voice::run(command),
     }
 }

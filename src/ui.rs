@@ -5,3 +5,9 @@
 pub mod kiosk {
     include!(concat!(env!("OUT_DIR"), "/kiosk_window.rs"));
 }
+
+/// The window terminal: `ui/window_terminal.slint`.
+#[allow(clippy::all, unused_qualifications, missing_docs)]
+pub mod window {
+    include!(concat!(env!("OUT_DIR"), "/window_terminal.rs"));
+}

@@ -143,7 +143,7 @@ fn rules_carry_the_configured_values() {
     assert_eq!(r.hours.stop_issuing_minutes_before_close, 15);
     assert_eq!(r.hours.expire_minutes_after_close, Some(60));
     assert_eq!(r.priority_age, Some(70));
-    assert!(!r.require_sign_in);
+    assert!(r.require_sign_in, "the sample hall signs staff in");
     assert_eq!(r.queue.recall_limit, 3);
     assert_eq!(r.queue.requeue_places, 3);
     assert_eq!(r.queue.requeue_max, 1);
@@ -381,10 +381,28 @@ fn unknown_keys_are_rejected_with_their_path() {
 }
 
 #[test]
-fn tables_of_later_versions_are_accepted() {
-    let text = MINIMAL.to_owned() + "\n[printer]\nbackend = \"sim\"\n\n[voice]\nrepeat = 2\n";
+fn typed_device_sections_are_read_and_later_tables_kept() {
+    let text = MINIMAL.to_owned()
+        + "\n[printer]\nbackend = \"sim\"\n\n[voice]\nrepeat = 3\n\n[upload]\nurl = \"https://x\"\n";
     let c = HallConfig::parse(&text).unwrap();
-    assert!(c.printer.is_some() && c.voice.is_some() && c.buses.is_none());
+    assert!(c.printer.is_some() && c.buses.is_empty() && c.buttons.is_empty());
+    assert_eq!(c.voice.repeat, 3);
+    assert!(c.upload.is_some());
+}
+
+#[test]
+fn buses_and_buttons_are_checked_with_their_keys() {
+    let text = MINIMAL.to_owned()
+        + "\n[[buses]]\nname = \"callers\"\nport = \"/dev/ttyUSB0\"\nbaud = 4800\nkeypads = [1, 9]\n\n[[buttons]]\nwindow = 1\npin = 40\n";
+    let err = HallConfig::parse(&text).unwrap_err();
+    let paths: Vec<&str> = err.problems.iter().map(|p| p.path.as_str()).collect();
+    for wanted in ["buses[0].baud", "buses[0].keypads", "buttons[0].pin"] {
+        assert!(
+            paths.iter().any(|p| p.starts_with(wanted)),
+            "{wanted} missing in {paths:?}"
+        );
+    }
+    assert!(err.problems.iter().all(|p| p.line.is_some()), "{err}");
 }
 
 #[test]

@@ -5,7 +5,9 @@
 
 mod backoff;
 mod error;
+mod events;
 mod types;
+mod window;
 
 use std::time::Duration;
 
@@ -15,9 +17,11 @@ use serde::de::DeserializeOwned;
 
 pub use backoff::Backoff;
 pub use error::{ApiErrorBody, ClientError, ExistingTicket};
+pub use events::{EventStream, ServerEvent, SseParser};
 pub use types::{
     DeviceHealth, IssueBody, Issued, PrintReport, ServiceInfo, ServiceState, TicketInfo,
 };
+pub use window::{StaffInfo, TransferInfo, TransferTarget, WaitingInfo, WindowInfo, WindowTicket};
 
 /// A client for one hall server, with one device token.
 #[derive(Clone, Debug)]

@@ -7,6 +7,9 @@
 //!
 #![doc = include_str!("reference.md")]
 
+pub mod bus;
+mod buttons;
+pub mod displays;
 mod error;
 mod hours;
 mod kiosk;
@@ -16,9 +19,12 @@ mod parse;
 mod printer;
 mod rules;
 mod validate;
+pub mod voice;
 
 use std::path::Path;
 
+pub use bus::{BusConfig, ParityName};
+pub use buttons::{BUTTON_PINS, ButtonAction, ButtonConfig, PullName};
 pub use error::{ConfigErrors, Problem};
 pub use kiosk::{KioskConfig, KioskGroup, Orientation};
 pub use model::{
@@ -31,6 +37,7 @@ pub use printer::{
     parse_cut_bytes,
 };
 pub use validate::{first_non_gbk_char, validate};
+pub use voice::{VoiceConfig, VoiceZoneConfig};
 
 /// The sample configuration shipped with hallq (`hall.example.toml`), used by `hallq demo`.
 pub const EXAMPLE_TOML: &str = include_str!("../../hall.example.toml");

@@ -25,10 +25,14 @@ pub struct HallConfig {
     pub printer: Option<super::printer::PrinterConfig>,
     /// `[kiosk]`: the ticket kiosk's screen (defaults when absent).
     pub kiosk: super::kiosk::KioskConfig,
+    /// `[[buttons]]`: GPIO call buttons read by the window terminals.
+    pub buttons: Vec<super::buttons::ButtonConfig>,
     // Tables that later versions read, kept as raw TOML so that a newer file still passes
     // an older `check-config`. A later issue replaces each with its typed section.
-    pub voice: Option<toml::Value>,
-    pub buses: Option<toml::Value>,
+    /// `[voice]`: announcer zones and wording (one `clips` zone for all windows by default).
+    pub voice: super::voice::VoiceConfig,
+    /// `[[buses]]`: RS-485 buses the server polls (caller keypads).
+    pub buses: Vec<super::bus::BusConfig>,
     pub displays: Option<toml::Value>,
     pub evaluators: Option<toml::Value>,
     pub upload: Option<toml::Value>,
@@ -62,7 +66,8 @@ pub struct HallSection {
     /// 0 disables the automatic green channel by age.
     #[serde(default = "default_priority_age")]
     pub priority_age: Option<u8>,
-    #[serde(default)]
+    /// A window with nobody signed in cannot call (default on).
+    #[serde(default = "default_true")]
     pub require_sign_in: bool,
     #[serde(default = "default_retention_days")]
     pub personal_data_retention_days: u32,

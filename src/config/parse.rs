@@ -21,10 +21,13 @@ const KNOWN: &[&str] = &[
     "devices",
     "printer",
     "kiosk",
+    "buttons",
+    "buses",
+    "voice",
 ];
 
 /// Top-level tables later versions read; accepted and kept as raw TOML.
-const LATER: &[&str] = &["voice", "buses", "displays", "evaluators", "upload"];
+const LATER: &[&str] = &["displays", "evaluators", "upload"];
 
 /// Parses the TOML syntax. A syntax error is one problem with its line.
 pub(super) fn parse_tree(text: &str) -> Result<Spanned<DeTable<'_>>, Problem> {
@@ -115,6 +118,9 @@ pub(super) fn build(text: &str, root: &DeTable<'_>) -> Result<HallConfig, Vec<Pr
             "devices" => config.devices = ctx.list("devices", value),
             "printer" => config.printer = ctx.value("printer", value),
             "kiosk" => config.kiosk = ctx.value("kiosk", value),
+            "buttons" => config.buttons = ctx.list("buttons", value),
+            "buses" => config.buses = ctx.list("buses", value),
+            "voice" => config.voice = ctx.value("voice", value),
             later if LATER.contains(&later) => {
                 let raw: Option<toml::Value> = ctx.value(later, value);
                 config.later.push((later.to_owned(), raw));
@@ -159,6 +165,9 @@ struct Partial {
     devices: Vec<super::DeviceConfig>,
     printer: Option<super::PrinterConfig>,
     kiosk: Option<super::KioskConfig>,
+    buttons: Vec<super::ButtonConfig>,
+    buses: Vec<super::BusConfig>,
+    voice: Option<super::VoiceConfig>,
     later: Vec<(String, Option<toml::Value>)>,
 }
 
@@ -172,8 +181,8 @@ impl Partial {
         };
         HallConfig {
             printer: self.printer.take(),
-            voice: later("voice"),
-            buses: later("buses"),
+            voice: self.voice.take().unwrap_or_default(),
+            buses: self.buses,
             displays: later("displays"),
             evaluators: later("evaluators"),
             upload: later("upload"),
@@ -186,6 +195,7 @@ impl Partial {
             windows: self.windows,
             staff: self.staff,
             devices: self.devices,
+            buttons: self.buttons,
         }
     }
 }

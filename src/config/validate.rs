@@ -19,6 +19,10 @@ pub fn validate(config: &HallConfig) -> Vec<Problem> {
     check_staff(config, &mut out);
     check_devices(config, &mut out);
     super::kiosk::check(config, &mut out);
+    let windows: Vec<u16> = config.windows.iter().map(|w| w.number).collect();
+    super::buttons::check(&config.buttons, &windows, &mut out);
+    super::bus::check(&config.buses, &windows, &mut out);
+    super::voice::check(&config.voice, &windows, &mut out);
     if let Some(printer) = &config.printer {
         super::printer::check(printer, &mut out);
     }

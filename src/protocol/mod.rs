@@ -7,5 +7,8 @@
 
 pub mod escpos_decode;
 pub mod gbk;
+pub mod modbus;
+pub mod onbon;
 pub mod status;
+pub mod syn;
 pub mod ticket;

@@ -13,7 +13,7 @@ use rand::Rng;
 use super::serve::{open_hall, serve_until};
 use crate::cli::DemoArgs;
 use crate::config::HallConfig;
-use crate::core::{Change, Command, IssueRequest, Reply, ServiceId, WindowNo};
+use crate::core::{Change, Command, IssueRequest, Reply, ServiceId, StaffId, WindowNo};
 use crate::hall::{Clock, Hall};
 
 /// The sample hall shipped with hallq.
@@ -123,8 +123,9 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
         };
         tokio::spawn(console_devices(hall.clone()));
         let mut simulated = vec![tokio::spawn(simulate_kiosk(hall.clone(), services, arrival))];
-        for window in windows.clone() {
-            simulated.push(tokio::spawn(simulate_window(hall.clone(), window, arrival * windows.len() as u32 / 2)));
+        let staff: Vec<StaffId> = running.config.staff.iter().map(|s| StaffId(s.id.clone())).collect();
+        for (window, staff) in windows.clone().into_iter().zip(staff.into_iter().map(Some).chain(std::iter::repeat(None))) {
+            simulated.push(tokio::spawn(simulate_window(hall.clone(), window, staff, arrival * windows.len() as u32 / 2)));
         }
         drop(hall);
         let stop = async move {
@@ -240,10 +241,17 @@ async fn simulate_kiosk(hall: Hall, services: Vec<ServiceId>, every: Duration) {
     }
 }
 
-/// A window calling, serving for a while, finishing.
-async fn simulate_window(hall: Hall, window: WindowNo, pace: Duration) {
+/// A staff member signing in at a window, then calling, serving for a while, finishing.
+async fn simulate_window(hall: Hall, window: WindowNo, staff: Option<StaffId>, pace: Duration) {
     let jitter = rand::rng().random_range(0..=pace.as_millis().max(1) as u64);
     tokio::time::sleep(Duration::from_millis(jitter)).await;
+    if let Some(staff) = staff
+        && let Err(err) = hall
+            .execute(Command::SignIn { window, staff }, |_, _| ())
+            .await
+    {
+        tracing::warn!(%err, window = window.0, "demo staff could not sign in");
+    }
     loop {
         let called = hall
             .execute(Command::CallNext { window }, |_, reply| {

@@ -1,10 +1,16 @@
 //! Wiring for each subcommand: which parts run, nothing more.
 
+pub mod bus;
 pub mod demo;
+pub mod hall_devices;
+pub mod keypads;
 pub mod kiosk;
+pub mod led;
 pub mod loadtest;
 pub mod printer;
 pub mod serve;
+pub mod voice;
+pub mod window;
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use crate::cli::ServeArgs;
 use crate::config::HallConfig;
 use crate::hall::{self, Clock, Hall};
+use crate::server::LocalDevices;
 use crate::store::Store;
 
 /// Default port of the LAN API.
@@ -20,6 +21,8 @@ pub struct Running {
     pub hall: Hall,
     pub thread: JoinHandle<()>,
     pub config: Arc<HallConfig>,
+    /// Devices this server drives (RS-485 buses, LED screens, voice), for device health.
+    pub local: Vec<Arc<dyn LocalDevices>>,
 }
 
 /// Opens the store under `data` and starts the hall thread. Errors are for humans.
@@ -35,6 +38,7 @@ pub fn open_hall(config: HallConfig, data: &Path, clock: Clock) -> Result<Runnin
         hall,
         thread,
         config: Arc::new(config),
+        local: Vec::new(),
     })
 }
 
@@ -57,8 +61,9 @@ pub async fn serve_until(
         hall,
         thread,
         config,
+        local,
     } = running;
-    let result = crate::server::serve(listener, hall, config, shutdown).await;
+    let result = crate::server::serve(listener, hall, config, Arc::new(local), shutdown).await;
     // Every Hall handle is gone once the server returns; the thread ends after its batch.
     let _ = tokio::task::spawn_blocking(move || thread.join()).await;
     result.map_err(|e| format!("server failed: {e}"))
@@ -83,7 +88,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             Err(_) => return ExitCode::FAILURE,
         },
     };
-    let running = match open_hall(config, &args.data, Clock::System) {
+    let mut running = match open_hall(config, &args.data, Clock::System) {
         Ok(r) => r,
         Err(msg) => {
             tracing::error!("{msg}");
@@ -98,6 +103,8 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let devices = super::hall_devices::start(&running.config, &running.hall, runtime.handle());
+    running.local.extend(devices.local.iter().cloned());
     let result = runtime.block_on(serve_until(
         running,
         listen,
@@ -106,6 +113,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             println!("hallq serving on http://{addr}");
         },
     ));
+    drop(devices);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {

@@ -50,7 +50,7 @@ pub struct ComponentHealth {
     pub reported_at: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct DeviceHealthDto {
     pub device: String,
     pub role: String,
@@ -61,6 +61,15 @@ pub struct DeviceHealthDto {
     /// Some component is not ready/ok (near_end counts as a warning, not a fault).
     pub needs_attention: bool,
 }
+
+/// Devices the hall server drives itself (RS-485 keypads, LED screens, voice): they have no
+/// token and report through this instead of `POST /devices/health`.
+pub trait LocalDevices: Send + Sync {
+    fn health(&self) -> Vec<DeviceHealthDto>;
+}
+
+/// Everything the server drives itself.
+pub type LocalDeviceList = Arc<Vec<Arc<dyn LocalDevices>>>;
 
 /// Latest report per (device, component).
 #[derive(Clone, Default)]
@@ -133,7 +142,7 @@ pub async fn list(
     caller: Caller,
 ) -> Result<Json<Vec<DeviceHealthDto>>, ApiError> {
     caller.require(&[])?;
-    let list = state
+    let list: Vec<DeviceHealthDto> = state
         .config
         .devices
         .iter()
@@ -150,6 +159,7 @@ pub async fn list(
                 components,
             }
         })
+        .chain(state.local.iter().flat_map(|d| d.health()))
         .collect();
     Ok(Json(list))
 }

@@ -321,7 +321,11 @@ pub struct FinishBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInBody {
+    /// 工号: the staff member's id in hall.toml.
     pub staff: String,
+    /// Required when the staff member has a `pin_hash` in hall.toml.
+    #[serde(default)]
+    pub pin: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 mod openapi;
 mod routes;
+mod windows;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -21,6 +22,7 @@ use tokio::sync::watch;
 use utoipa::OpenApi;
 
 pub use auth::Caller;
+pub use devices::{ComponentHealth, DeviceHealthDto, LocalDeviceList, LocalDevices};
 pub use openapi::ApiDoc;
 
 use crate::config::HallConfig;
@@ -34,10 +36,18 @@ pub struct AppState {
     tokens: Arc<HashMap<String, Caller>>,
     shutdown: watch::Receiver<bool>,
     devices: devices::DeviceBoard,
+    local: LocalDeviceList,
 }
 
 /// All routes, with the body limit from the configuration.
-pub fn router(hall: Hall, config: Arc<HallConfig>, shutdown: watch::Receiver<bool>) -> Router {
+/// `local`: the devices this server drives itself (RS-485 buses, LED screens, voice), listed
+/// in the device health with the token devices.
+pub fn router(
+    hall: Hall,
+    config: Arc<HallConfig>,
+    local: LocalDeviceList,
+    shutdown: watch::Receiver<bool>,
+) -> Router {
     let limit = config.server.max_body_bytes;
     let state = AppState {
         hall,
@@ -45,6 +55,7 @@ pub fn router(hall: Hall, config: Arc<HallConfig>, shutdown: watch::Receiver<boo
         config,
         shutdown,
         devices: devices::DeviceBoard::default(),
+        local,
     };
     Router::new()
         .route("/api/v1/health", get(routes::health))
@@ -56,19 +67,23 @@ pub fn router(hall: Hall, config: Arc<HallConfig>, shutdown: watch::Receiver<boo
         .route("/api/v1/tickets", post(routes::issue).get(routes::tickets))
         .route("/api/v1/tickets/{ticket}", get(routes::ticket))
         .route("/api/v1/tickets/{ticket}/print", post(routes::record_print))
-        .route("/api/v1/windows", get(routes::windows))
-        .route("/api/v1/windows/{n}/call-next", post(routes::call_next))
-        .route("/api/v1/windows/{n}/call", post(routes::call_specific))
-        .route("/api/v1/windows/{n}/recall", post(routes::recall))
-        .route("/api/v1/windows/{n}/no-show", post(routes::no_show))
-        .route("/api/v1/windows/{n}/hold", post(routes::hold))
-        .route("/api/v1/windows/{n}/resume-held", post(routes::resume_held))
-        .route("/api/v1/windows/{n}/transfer", post(routes::transfer))
-        .route("/api/v1/windows/{n}/pause", post(routes::pause))
-        .route("/api/v1/windows/{n}/resume", post(routes::resume))
-        .route("/api/v1/windows/{n}/finish", post(routes::finish))
-        .route("/api/v1/windows/{n}/sign-in", post(routes::sign_in))
-        .route("/api/v1/windows/{n}/sign-out", post(routes::sign_out))
+        .route("/api/v1/windows", get(windows::windows))
+        .route("/api/v1/windows/{n}", get(windows::window))
+        .route("/api/v1/windows/{n}/call-next", post(windows::call_next))
+        .route("/api/v1/windows/{n}/call", post(windows::call_specific))
+        .route("/api/v1/windows/{n}/recall", post(windows::recall))
+        .route("/api/v1/windows/{n}/no-show", post(windows::no_show))
+        .route("/api/v1/windows/{n}/hold", post(windows::hold))
+        .route(
+            "/api/v1/windows/{n}/resume-held",
+            post(windows::resume_held),
+        )
+        .route("/api/v1/windows/{n}/transfer", post(windows::transfer))
+        .route("/api/v1/windows/{n}/pause", post(windows::pause))
+        .route("/api/v1/windows/{n}/resume", post(windows::resume))
+        .route("/api/v1/windows/{n}/finish", post(windows::finish))
+        .route("/api/v1/windows/{n}/sign-in", post(windows::sign_in))
+        .route("/api/v1/windows/{n}/sign-out", post(windows::sign_out))
         .route("/api/v1/appointments", post(appointments::import))
         .route("/api/v1/events", get(events::events))
         .route("/api/v1/devices", get(devices::list))
@@ -86,10 +101,11 @@ pub async fn serve(
     listener: TcpListener,
     hall: Hall,
     config: Arc<HallConfig>,
+    local: LocalDeviceList,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let app = router(hall, config, stop_rx);
+    let app = router(hall, config, local, stop_rx);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{appointments, devices, dto, error, events, routes};
+use super::{appointments, devices, dto, error, events, routes, windows};
 
 struct TokenAuth;
 
@@ -21,10 +21,10 @@ impl Modify for TokenAuth {
 #[openapi(
     info(title = "hallq LAN API", description = "Hall server of a 政务服务中心: tickets, windows, event stream. Every route but /health needs `Authorization: Bearer <device token>`."),
     paths(
-        routes::health, routes::services, routes::issue, routes::tickets, routes::ticket, routes::record_print, routes::windows,
-        routes::call_next, routes::call_specific, routes::recall, routes::no_show, routes::hold,
-        routes::resume_held, routes::transfer, routes::pause, routes::resume, routes::finish,
-        routes::sign_in, routes::sign_out, events::events, appointments::import, devices::report, devices::list,
+        routes::health, routes::services, routes::issue, routes::tickets, routes::ticket, routes::record_print, windows::windows, windows::window,
+        windows::call_next, windows::call_specific, windows::recall, windows::no_show, windows::hold,
+        windows::resume_held, windows::transfer, windows::pause, windows::resume, windows::finish,
+        windows::sign_in, windows::sign_out, events::events, appointments::import, devices::report, devices::list,
     ),
     components(schemas(
         error::ErrorBody, dto::TicketDto, dto::TransferDto, dto::IssuedDto, dto::WindowDto, dto::StaffDto,

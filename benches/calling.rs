@@ -1,0 +1,216 @@
+//! Calling latency: from a call at the window to the `ticket_called` event a display sees.
+//! Plain `main()` (no criterion); prints figures and exits 0; timings are never asserted.
+//! Results: benches/README.md, "Calling".
+//!
+//! - API path: `POST /api/v1/windows/1/call-next` with the window's token → the event on an
+//!   open `GET /api/v1/events` stream (SSE over loopback), measured in this process with a
+//!   real hall server on 127.0.0.1:0 and its store in `target/tmp` (WAL, synchronous=FULL).
+//!   The HTTP answer time is printed too.
+//! - Keypad path: a key press on the RS-485 keypad simulator (PTY) → the hall's event, through
+//!   the real bus master polling at its configured interval.
+//!
+//! `HALLQ_BENCH_CALLS=N` changes the number of calls per path (default 500).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hallq::config::HallConfig;
+use hallq::hall::Clock;
+use hallq::roles::serve::{open_hall, serve_until};
+
+const CONFIG: &str = include_str!("../tests/fixtures/hall-24h.toml");
+const KIOSK: &str = "kiosk-token-1";
+const WINDOW1: &str = "window-token-1";
+const DISPLAY: &str = "display-token-1";
+
+fn main() {
+    let calls = std::env::var("HALLQ_BENCH_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500usize);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let base = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::create_dir_all(base).expect("target/tmp");
+    let dir = tempfile::tempdir_in(base).expect("data dir");
+    let config = HallConfig::parse(CONFIG).expect("config");
+    let at = "2026-11-23T10:00:00+08:00[Asia/Shanghai]"
+        .parse::<jiff::Zoned>()
+        .expect("time")
+        .timestamp();
+    let (clock, _hand) = Clock::manual(at);
+    let running = open_hall(config, dir.path(), clock).expect("hall");
+    let hall = running.hall.clone();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let server = rt.spawn(serve_until(
+        running,
+        "127.0.0.1:0".parse().expect("addr"),
+        async move {
+            let _ = stop_rx.await;
+        },
+        move |addr| {
+            let _ = addr_tx.send(addr);
+        },
+    ));
+    let addr = addr_rx.recv().expect("server address");
+    let base = format!("http://{addr}");
+    let (to_event, answers) = rt.block_on(api_path(&base, calls));
+    print_figures("API call-next → event on the SSE stream", &to_event);
+    print_figures("API call-next → HTTP answer", &answers);
+    let poll_ms = 100;
+    let keypad = keypad_path(&rt, &hall, calls.min(200), poll_ms);
+    print_figures(
+        &format!("keypad press on the PTY → event published (poll every {poll_ms} ms)"),
+        &keypad,
+    );
+    drop(hall);
+    let _ = stop_tx.send(());
+    let _ = rt.block_on(server);
+}
+
+async fn api_path(base: &str, calls: usize) -> (Vec<Duration>, Vec<Duration>) {
+    let http = reqwest::Client::new();
+    let mut events = http
+        .get(format!("{base}/api/v1/events"))
+        .bearer_auth(DISPLAY)
+        .send()
+        .await
+        .expect("event stream");
+    let mut buffer = String::new();
+    let mut to_event = Vec::with_capacity(calls);
+    let mut answers = Vec::with_capacity(calls);
+    for _ in 0..calls {
+        let issued = http
+            .post(format!("{base}/api/v1/tickets"))
+            .bearer_auth(KIOSK)
+            .json(&serde_json::json!({ "service": "B" }))
+            .send()
+            .await
+            .expect("issue");
+        assert!(issued.status().is_success(), "issue failed");
+        let started = Instant::now();
+        let answer = http
+            .post(format!("{base}/api/v1/windows/1/call-next"))
+            .bearer_auth(WINDOW1);
+        let events_seen = wait_for(&mut events, &mut buffer, "ticket_called");
+        let (answer, ()) = tokio::join!(
+            async {
+                let r = answer.send().await.expect("call-next");
+                let took = started.elapsed();
+                assert!(r.status().is_success(), "call-next failed");
+                took
+            },
+            events_seen
+        );
+        to_event.push(started.elapsed());
+        answers.push(answer);
+        let finished = http
+            .post(format!("{base}/api/v1/windows/1/finish"))
+            .bearer_auth(WINDOW1)
+            .send()
+            .await
+            .expect("finish");
+        assert!(finished.status().is_success(), "finish failed");
+    }
+    (to_event, answers)
+}
+
+/// Presses 叫号 on the simulated keypad of window 1 (Modbus RTU on a PTY, polled by the real
+/// bus master with the default timeout and poll interval) and waits for `ticket_called` on
+/// the hall's event broadcast.
+fn keypad_path(
+    rt: &tokio::runtime::Runtime,
+    hall: &hallq::hall::Hall,
+    calls: usize,
+    poll_ms: u64,
+) -> Vec<Duration> {
+    use hallq::config::{BusConfig, ParityName};
+    use hallq::core::{Change, Command, IssueRequest, ServiceId, WindowNo};
+    use hallq::devices::bus::sim::KeypadBusSim;
+    use hallq::devices::bus::{BusHandle, KeyCode};
+    use hallq::roles::keypads::HallKeypads;
+
+    let config = Arc::new(HallConfig::parse(CONFIG).expect("config"));
+    let sim = KeypadBusSim::start(&[1]).expect("keypad simulator");
+    let bus = BusHandle::spawn_on(
+        sim.take_port().expect("pty"),
+        BusConfig {
+            name: "bench".into(),
+            port: "/dev/null".into(),
+            baud: 9600,
+            parity: ParityName::None,
+            timeout_ms: 150,
+            poll_ms,
+            keypads: vec![1],
+            reprobe_ms: 10_000,
+        },
+        Arc::new(HallKeypads::new(hall.clone(), rt.handle().clone(), config)),
+    )
+    .expect("bus");
+    assert!(sim.wait_until(Duration::from_secs(5), |s| s.requests(1) >= 2));
+    let mut samples = Vec::with_capacity(calls);
+    for _ in 0..calls {
+        rt.block_on(async {
+            let issue = Command::Issue(IssueRequest {
+                service: ServiceId::new("B".to_string()),
+                staff_priority: false,
+                id: None,
+                appointment_code: None,
+            });
+            hall.execute(issue, |_, _| ()).await.expect("issue");
+        });
+        let mut events = hall.subscribe();
+        let started = Instant::now();
+        sim.press(1, KeyCode::CallNext, 0);
+        rt.block_on(async {
+            loop {
+                let e = events.recv().await.expect("events");
+                if matches!(e.event.change, Change::TicketCalled { .. }) {
+                    break;
+                }
+            }
+        });
+        samples.push(started.elapsed());
+        rt.block_on(async {
+            let finish = Command::Finish {
+                window: WindowNo(1),
+                case_number: None,
+            };
+            hall.execute(finish, |_, _| ()).await.expect("finish");
+        });
+    }
+    bus.stop();
+    samples
+}
+
+/// Reads the stream until an event of `kind` arrives.
+async fn wait_for(stream: &mut reqwest::Response, buffer: &mut String, kind: &str) {
+    let marker = format!("event: {kind}");
+    loop {
+        if let Some(at) = buffer.find(&marker)
+            && let Some(end) = buffer[at..].find("\n\n")
+        {
+            buffer.drain(..at + end + 2);
+            return;
+        }
+        let chunk = stream.chunk().await.expect("stream").expect("stream ended");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+fn print_figures(what: &str, samples: &[Duration]) {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{what}: n={} p50={:.2} ms p99={:.2} ms max={:.2} ms",
+        sorted.len(),
+        at(0.5).as_secs_f64() * 1e3,
+        at(0.99).as_secs_f64() * 1e3,
+        at(1.0).as_secs_f64() * 1e3
+    );
+}

@@ -1,0 +1,132 @@
+//! [`BusHandle`]: the cheap, cloneable front of one bus thread.
+
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle, ThreadId};
+
+use serialport::SerialPort;
+
+use super::health::BusHealth;
+use super::link::open_port;
+use super::worker::{Shared, Worker, keypads};
+use super::{BusError, KeypadActions};
+use crate::config::bus::BusConfig;
+
+/// Talks to one bus thread. Clones share it; the thread stops when [`BusHandle::stop`] is
+/// called or the last clone is dropped. (An action that keeps a clone to call
+/// [`BusHandle::set_display`] keeps the bus alive: call `stop` on shutdown.)
+#[derive(Clone)]
+pub struct BusHandle {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    shared: Arc<Shared>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    thread_id: ThreadId,
+    name: String,
+}
+
+impl std::fmt::Debug for BusHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BusHandle")
+            .field("name", &self.inner.name)
+            .finish()
+    }
+}
+
+impl BusHandle {
+    /// Opens `config.port` and starts polling. A port that cannot be opened now is an
+    /// error; one that vanishes later is reopened every 10 s (see [`BusHandle::health`]).
+    pub fn spawn(
+        config: BusConfig,
+        actions: Arc<dyn KeypadActions>,
+    ) -> Result<BusHandle, BusError> {
+        keypads(&config)?;
+        let port = open_port(&config.port, config.baud, config.parity).map_err(|source| {
+            BusError::Open {
+                name: config.name.clone(),
+                port: config.port.display().to_string(),
+                source,
+            }
+        })?;
+        Self::spawn_on(port, config, actions)
+    }
+
+    /// Starts polling on a port opened by the caller (a PTY in tests). A reopen after a
+    /// port failure uses `config.port`.
+    pub fn spawn_on(
+        port: Box<dyn SerialPort>,
+        config: BusConfig,
+        actions: Arc<dyn KeypadActions>,
+    ) -> Result<BusHandle, BusError> {
+        let keypads = keypads(&config)?;
+        let shared = Arc::new(Shared::new(&config));
+        let name = config.name.clone();
+        let worker = Worker::new(config, Arc::clone(&shared), actions, keypads, port);
+        let thread = thread::Builder::new()
+            .name(format!("bus-{name}"))
+            .spawn(move || worker.run())
+            .map_err(BusError::Thread)?;
+        Ok(BusHandle {
+            inner: Arc::new(Inner {
+                shared,
+                thread_id: thread.thread().id(),
+                thread: Mutex::new(Some(thread)),
+                name,
+            }),
+        })
+    }
+
+    /// The text for window `window`'s keypad LCD (16 bytes of GB2312: 8 Hanzi or 16
+    /// ASCII characters); written at the next round if it changed. Never blocks on I/O.
+    pub fn set_display(&self, window: u16, text: String) {
+        let mut state = self.inner.shared.lock();
+        if state.displays.get(&window) != Some(&text) {
+            state.displays.insert(window, text);
+            state.woken = true;
+            self.inner.shared.wake.notify_all();
+        }
+    }
+
+    /// The bus and its devices as of the last round (no I/O).
+    pub fn health(&self) -> BusHealth {
+        self.inner.shared.lock().health.clone()
+    }
+
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// Stops the thread and waits for it (the current round finishes first). Safe to call
+    /// twice; from the bus thread itself (inside an action) it only asks it to stop.
+    pub fn stop(&self) {
+        self.inner.stop();
+    }
+}
+
+impl Inner {
+    fn stop(&self) {
+        {
+            let mut state = self.shared.lock();
+            state.stop = true;
+            self.shared.wake.notify_all();
+        }
+        if thread::current().id() == self.thread_id {
+            return;
+        }
+        let thread = self
+            .thread
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,141 @@
+//! The devices `hallq serve` drives itself: RS-485 caller keypads (and, later in the same
+//! place, LED screens and voice). Each runs on its own thread; this module starts them,
+//! keeps them fed from the hall's events and turns their health into device health.
+
+use std::sync::Arc;
+
+use tokio::runtime::Handle;
+
+use super::keypads::{HallKeypads, follow_displays};
+use crate::config::HallConfig;
+use crate::devices::bus::{BusHandle, BusHealth};
+use crate::hall::Hall;
+use crate::server::{ComponentHealth, DeviceHealthDto, LocalDevices};
+
+/// What is running; dropping it stops the device threads.
+pub struct HallDevices {
+    pub local: Vec<Arc<dyn LocalDevices>>,
+    pub buses: Vec<BusHandle>,
+}
+
+/// Starts every configured bus. A bus whose port cannot be opened is logged and listed as
+/// offline in device health; the server runs without it.
+pub fn start(config: &Arc<HallConfig>, hall: &Hall, runtime: &Handle) -> HallDevices {
+    let mut local: Vec<Arc<dyn LocalDevices>> = Vec::new();
+    let mut buses = Vec::new();
+    let mut followed = Vec::new();
+    for bus in &config.buses {
+        if bus.keypads.is_empty() {
+            continue;
+        }
+        let actions = Arc::new(HallKeypads::new(
+            hall.clone(),
+            runtime.clone(),
+            Arc::clone(config),
+        ));
+        match BusHandle::spawn(bus.clone(), actions) {
+            Ok(handle) => {
+                tracing::info!(bus = %bus.name, port = %bus.port.display(), keypads = ?bus.keypads, "RS-485 bus started");
+                followed.push((handle.clone(), bus.keypads.clone()));
+                local.push(Arc::new(BusDevices(handle.clone())));
+                buses.push(handle);
+            }
+            Err(err) => {
+                tracing::error!(bus = %bus.name, "RS-485 bus not started: {err}");
+                local.push(Arc::new(DeadBus {
+                    name: bus.name.clone(),
+                    error: err.to_string(),
+                }));
+            }
+        }
+    }
+    if !followed.is_empty() {
+        runtime.spawn(follow_displays(hall.clone(), followed));
+    }
+    HallDevices { local, buses }
+}
+
+impl Drop for HallDevices {
+    fn drop(&mut self) {
+        for bus in &self.buses {
+            bus.stop();
+        }
+    }
+}
+
+/// A running bus as device health: one entry for the bus, one component per device on it.
+struct BusDevices(BusHandle);
+
+impl LocalDevices for BusDevices {
+    fn health(&self) -> Vec<DeviceHealthDto> {
+        vec![bus_health(&self.0.health())]
+    }
+}
+
+pub fn bus_health(h: &BusHealth) -> DeviceHealthDto {
+    let now = jiff::Timestamp::now().to_string();
+    let mut components = vec![ComponentHealth {
+        component: "port".into(),
+        status: if h.online { "ok" } else { "offline" }.into(),
+        detail: Some(match &h.port_error {
+            Some(e) => format!("{}: {e}", h.port),
+            None => format!(
+                "{}: {} rounds, last {} µs, {} stray frames",
+                h.port, h.rounds, h.last_round_us, h.stray_frames
+            ),
+        }),
+        reported_at: now.clone(),
+    }];
+    for d in &h.devices {
+        let window = d.window.map(|w| format!("-{w}")).unwrap_or_default();
+        components.push(ComponentHealth {
+            component: format!("{}{window}@{}", d.kind, d.address),
+            status: if d.online { "ok" } else { "offline" }.into(),
+            detail: Some(format!(
+                "timeouts {}, crc errors {}, wrong address {}, exceptions {}, presses {}{}",
+                d.timeouts,
+                d.crc_errors,
+                d.wrong_address,
+                d.exceptions,
+                d.events,
+                d.last_error
+                    .as_ref()
+                    .map(|e| format!(", last error: {e}"))
+                    .unwrap_or_default()
+            )),
+            reported_at: d.last_seen.clone().unwrap_or_else(|| now.clone()),
+        });
+    }
+    DeviceHealthDto {
+        device: format!("bus-{}", h.name),
+        role: "bus".into(),
+        window: None,
+        last_report: Some(now),
+        needs_attention: components.iter().any(|c| c.status != "ok"),
+        components,
+    }
+}
+
+/// A bus that could not start.
+struct DeadBus {
+    name: String,
+    error: String,
+}
+
+impl LocalDevices for DeadBus {
+    fn health(&self) -> Vec<DeviceHealthDto> {
+        vec![DeviceHealthDto {
+            device: format!("bus-{}", self.name),
+            role: "bus".into(),
+            window: None,
+            last_report: None,
+            needs_attention: true,
+            components: vec![ComponentHealth {
+                component: "port".into(),
+                status: "offline".into(),
+                detail: Some(self.error.clone()),
+                reported_at: jiff::Timestamp::now().to_string(),
+            }],
+        }]
+    }
+}

@@ -1,0 +1,123 @@
+//! Background work on the tokio runtime: API requests, the event stream, and re-reading the
+//! window's state when anything changed.
+
+use super::Ctx;
+use crate::client::{Backoff, ClientError, WindowInfo};
+use crate::terminal::action::Request;
+use crate::terminal::state::Input;
+
+/// Carries out one request and hands the answer back to the state machine.
+pub(super) async fn send(ctx: Ctx, request: Request) {
+    let n = ctx.number;
+    let c = &ctx.client;
+    let result: Result<WindowInfo, ClientError> = match &request {
+        Request::CallNext => c.call_next(n).await,
+        Request::Call(number) => c.call_number(n, number).await,
+        Request::Recall => c.recall(n).await,
+        Request::NoShow => c.no_show(n).await,
+        Request::Hold => c.hold(n).await,
+        Request::ResumeHeld(number) => c.resume_held(n, number).await,
+        Request::Transfer(target) => c.transfer(n, target).await,
+        Request::Pause => c.pause(n).await,
+        Request::Resume => c.resume(n).await,
+        Request::Finish(case) => c.finish(n, case.as_deref()).await,
+        Request::SignIn { staff, pin } => c.sign_in(n, staff, pin.as_deref()).await,
+        Request::SignOut => c.sign_out(n).await,
+    };
+    if let Err(e) = &result {
+        tracing::info!("window terminal: {request:?} refused: {e}");
+    }
+    ctx.post(Input::Answer { request, result });
+}
+
+/// Reads the services and windows (names for the screen and the transfer picker).
+async fn fetch_names(ctx: &Ctx) {
+    match ctx.client.services().await {
+        Ok(list) => {
+            ctx.post(Input::Services(list));
+        }
+        Err(e) => tracing::warn!("window terminal: cannot read services: {e}"),
+    }
+    match ctx.client.windows().await {
+        Ok(list) => {
+            ctx.post(Input::Windows(list));
+        }
+        Err(e) => tracing::warn!("window terminal: cannot read windows: {e}"),
+    }
+}
+
+/// Follows `GET /api/v1/events`: every event wakes [`keep_fresh`]. Reconnects with backoff
+/// and `Last-Event-ID`; the state is re-read after every reconnect.
+pub(super) async fn follow_events(ctx: Ctx) {
+    let mut backoff = Backoff::new(ctx.timing.retry_first, ctx.timing.retry_max);
+    let mut last_id: Option<u64> = None;
+    // A stream that ended cleanly is retried once at once before the line shows.
+    let mut retry_now = false;
+    loop {
+        match ctx.client.events(last_id).await {
+            Ok(mut stream) => {
+                backoff.reset();
+                tracing::info!("window terminal: connected to {}", ctx.client.base());
+                ctx.post(Input::Connected);
+                fetch_names(&ctx).await;
+                loop {
+                    match stream.next().await {
+                        Ok(Some(event)) => {
+                            if event.id.is_some() {
+                                last_id = event.id;
+                            }
+                            ctx.refresh.notify_one();
+                        }
+                        Ok(None) => {
+                            tracing::info!("window terminal: event stream closed by the server");
+                            retry_now = true;
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::warn!("window terminal: event stream lost: {e}");
+                            break;
+                        }
+                    }
+                }
+                if retry_now {
+                    retry_now = false;
+                    continue;
+                }
+                if !ctx.post(Input::Disconnected) {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::warn!("window terminal: cannot reach the hall server: {e}");
+                if !ctx.post(Input::Disconnected) {
+                    return;
+                }
+                tokio::time::sleep(backoff.next_delay()).await;
+            }
+        }
+    }
+}
+
+/// Re-reads the window's state at start, whenever woken, and every `poll_every`.
+pub(super) async fn keep_fresh(ctx: Ctx) {
+    loop {
+        let alive = match ctx.client.window(ctx.number).await {
+            Ok(w) => ctx.post(Input::Window(w)),
+            Err(e) if e.is_unavailable() => {
+                tracing::debug!("window terminal: cannot read window {}: {e}", ctx.number);
+                ctx.post(Input::Disconnected)
+            }
+            Err(e) => {
+                tracing::warn!("window terminal: cannot read window {}: {e}", ctx.number);
+                true
+            }
+        };
+        if !alive {
+            return;
+        }
+        tokio::select! {
+            _ = ctx.refresh.notified() => {}
+            _ = tokio::time::sleep(ctx.timing.poll_every) => {}
+        }
+    }
+}
