@@ -164,7 +164,11 @@ fn first_contact_is_a_baseline_then_each_press_acts_once() {
     let h = device(&rig.bus.health(), 2);
     assert_eq!((h.online, h.events, h.timeouts), (true, 2, 0));
     assert_eq!(rig.sim.bad_requests(), 0, "the host sends valid CRCs");
-    assert_eq!(rig.sim.foreign_requests(), 0, "only configured keypads are polled");
+    assert_eq!(
+        rig.sim.foreign_requests(),
+        0,
+        "only configured keypads are polled"
+    );
     rig.bus.stop();
 }
 
@@ -182,7 +186,10 @@ fn missed_polls_and_lost_acks_never_lose_or_repeat_a_press() {
     assert!(rig.actions.wait_for(1, BOUND).is_some());
 
     // Replies later than the timeout: they land in later polls (stray frames).
-    rig.sim.set_fault(2, Some(SimFault::Late(Duration::from_millis(TIMEOUT_MS + 15))));
+    rig.sim.set_fault(
+        2,
+        Some(SimFault::Late(Duration::from_millis(TIMEOUT_MS + 15))),
+    );
     let before = rig.sim.requests(2);
     rig.sim.press(2, KeyCode::Recall, 0);
     assert!(rig.sim.wait_until(BOUND, |s| s.requests(2) >= before + 2));
@@ -197,7 +204,8 @@ fn missed_polls_and_lost_acks_never_lose_or_repeat_a_press() {
     assert!(rig.actions.wait_for(3, BOUND).is_some());
     assert!(
         rig.sim
-            .wait_until(BOUND, |s| s.acks(2).iter().filter(|&&a| a == seq).count() == 3),
+            .wait_until(BOUND, |s| s.acks(2).iter().filter(|&&a| a == seq).count()
+                == 3),
         "acks {:?}, presses {:?}, health {:#?}",
         rig.sim.acks(2),
         rig.actions.of(2),
@@ -208,7 +216,11 @@ fn missed_polls_and_lost_acks_never_lose_or_repeat_a_press() {
     let keys: Vec<(KeyCode, u16)> = rig.actions.of(2).iter().map(|p| (p.key, p.seq)).collect();
     assert_eq!(
         keys,
-        vec![(KeyCode::CallNext, 1), (KeyCode::Recall, 2), (KeyCode::NoShow, 3)]
+        vec![
+            (KeyCode::CallNext, 1),
+            (KeyCode::Recall, 2),
+            (KeyCode::NoShow, 3)
+        ]
     );
     let h = device(&rig.bus.health(), 2);
     assert!(h.online);
@@ -252,7 +264,12 @@ fn a_dead_keypad_is_isolated_and_comes_back_after_a_reprobe() {
         h.devices.iter().any(|d| d.address == 2 && d.timeouts >= 3) && !online(&rig, 2)
     }));
     let h = device(&rig.bus.health(), 2);
-    assert!(h.last_error.as_deref().is_some_and(|e| e.contains("no reply")), "{h:?}");
+    assert!(
+        h.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("no reply")),
+        "{h:?}"
+    );
     assert!(online(&rig, 1) && online(&rig, 3));
 
     // Rounds no longer wait for it: measure them and the others' response time.
@@ -279,13 +296,22 @@ fn a_dead_keypad_is_isolated_and_comes_back_after_a_reprobe() {
     );
     // A round that polled keypad 2 would last over 40 ms; only its re-probe every 300 ms
     // may (so at most one of these ~20 rounds).
-    let fast = round_us.iter().filter(|&&us| us < TIMEOUT_MS * 1000).count();
-    assert!(fast >= round_us.len() - 1, "a dead keypad slows the rounds: {round_us:?}");
+    let fast = round_us
+        .iter()
+        .filter(|&&us| us < TIMEOUT_MS * 1000)
+        .count();
+    assert!(
+        fast >= round_us.len() - 1,
+        "a dead keypad slows the rounds: {round_us:?}"
+    );
     assert!(
         latencies[latencies.len() / 2] < Duration::from_millis(TIMEOUT_MS),
         "a dead keypad slows the others: {latencies:?}"
     );
-    assert!(probes <= 2, "an offline keypad is probed every 300 ms, not every round");
+    assert!(
+        probes <= 2,
+        "an offline keypad is probed every 300 ms, not every round"
+    );
 
     // Back on: probed within reprobe_ms, baselined (the press made while it was away
     // is stale), then acts again.
@@ -311,13 +337,19 @@ fn crc_errors_and_wrong_addresses_are_counted_and_never_acted_on() {
     rig.sim.press(3, KeyCode::CallNext, 0);
     rig.sim.press(2, KeyCode::CallNext, 0);
     assert!(rig.actions.wait_for(1, BOUND).is_some());
-    assert!(rig.sim.wait_until(BOUND, |_| !online(&rig, 1) && !online(&rig, 3)));
+    assert!(
+        rig.sim
+            .wait_until(BOUND, |_| !online(&rig, 1) && !online(&rig, 3))
+    );
     rounds(&rig.bus, 5);
     let health = rig.bus.health();
     let one = device(&health, 1);
     let three = device(&health, 3);
     assert!(one.crc_errors >= 3, "{one:?}");
-    assert!(one.last_error.as_deref().is_some_and(|e| e.contains("CRC")), "{one:?}");
+    assert!(
+        one.last_error.as_deref().is_some_and(|e| e.contains("CRC")),
+        "{one:?}"
+    );
     assert!(three.wrong_address >= 3, "{three:?}");
     assert!(health.stray_frames >= 3, "{health:?}");
     assert_eq!(rig.actions.presses().len(), 1);
@@ -383,8 +415,11 @@ fn press_to_action_latency() {
     assert!(p99 < Duration::from_millis(100), "p99 {p99:?}");
     // Example frames for hardware/callers/modbus-keypad.md.
     for (request, reply) in sim.exchanges().iter().rev().take(4) {
-        println!("{} → {}", hex::encode_upper(request), hex::encode_upper(reply));
+        println!(
+            "{} → {}",
+            hex::encode_upper(request),
+            hex::encode_upper(reply)
+        );
     }
     bus.stop();
 }
-

@@ -80,6 +80,26 @@ fn keypad_frames_match_the_bitwise_crc() {
         count: 3,
     };
     assert_eq!(poll.encode(), with_bitwise_crc("05 03 00 00 00 03"));
+    // The frames quoted in hardware/callers/modbus-keypad.md.
+    let poll2 = Request::ReadHolding {
+        address: 2,
+        start: 0,
+        count: 3,
+    };
+    assert_eq!(poll2.encode(), hex("02 03 00 00 00 03 05 F8"));
+    let reply2 = hex("02 03 06 00 43 00 01 00 00 21 8A");
+    assert_eq!(reply2, with_bitwise_crc("02 03 06 00 43 00 01 00 00"));
+    assert_eq!(encode_read_reply(2, &[0x43, 1, 0]), reply2);
+    assert_eq!(
+        decode_response(&poll2, &reply2),
+        Ok(Response::Registers(vec![67, 1, 0]))
+    );
+    let ack67 = Request::WriteSingle {
+        address: 1,
+        register: 3,
+        value: 67,
+    };
+    assert_eq!(ack67.encode(), hex("01 06 00 03 00 43 38 3B"));
     let ack = Request::WriteSingle {
         address: 5,
         register: 3,
@@ -193,7 +213,10 @@ fn the_stream_reader_finds_frames_in_order() {
     let (first, used) =
         find_response(&poll, &stream).unwrap_or_else(|| panic!("a frame is complete"));
     assert_eq!(used, stale.len());
-    assert!(matches!(first, Err(FrameError::WrongAddress { found: 7, .. })));
+    assert!(matches!(
+        first,
+        Err(FrameError::WrongAddress { found: 7, .. })
+    ));
     assert_eq!(
         find_response(&poll, &stream[used..]),
         Some((Ok(Response::Registers(vec![1, 5])), answer.len()))
@@ -245,11 +268,17 @@ fn the_keypad_profile_matches_the_code() {
     assert_eq!(int("registers", "ack"), i64::from(REG_ACK));
     assert_eq!(int("registers", "lcd_first"), i64::from(REG_LCD));
     assert_eq!(int("registers", "lcd_count"), 8);
-    let keys = profile["keys"].as_table().unwrap_or_else(|| panic!("[keys]"));
+    let keys = profile["keys"]
+        .as_table()
+        .unwrap_or_else(|| panic!("[keys]"));
     assert_eq!(keys.len(), KeyCode::ALL.len());
     for key in KeyCode::ALL {
         let name = serde_json::to_value(key).unwrap_or_else(|e| panic!("{e}"));
         let name = name.as_str().unwrap_or_else(|| panic!("{key:?}"));
-        assert_eq!(keys[name].as_integer(), Some(i64::from(key.code())), "{name}");
+        assert_eq!(
+            keys[name].as_integer(),
+            Some(i64::from(key.code())),
+            "{name}"
+        );
     }
 }

@@ -34,7 +34,10 @@ fn scan_lists_answering_addresses_and_clashes() {
         }
     );
     // Each address got exactly one probe.
-    assert_eq!((sim.requests(1), sim.requests(2), sim.requests(5)), (1, 1, 1));
+    assert_eq!(
+        (sim.requests(1), sim.requests(2), sim.requests(5)),
+        (1, 1, 1)
+    );
     assert_eq!(sim.foreign_requests(), 5, "addresses 4, 6, 8, 9, 10");
     let text = report.describe();
     assert!(text.contains("应答的地址 (answering): 1, 3"), "{text}");
@@ -46,12 +49,25 @@ fn scan_lists_answering_addresses_and_clashes() {
 fn the_command_prints_the_scan() {
     let sim = faulty_bus();
     let out = Command::new(env!("CARGO_BIN_EXE_hallq"))
-        .args(["bus", "scan", "--port", sim.path(), "--from", "1", "--to", "8"])
+        .args([
+            "bus",
+            "scan",
+            "--port",
+            sim.path(),
+            "--from",
+            "1",
+            "--to",
+            "8",
+        ])
         .args(["--timeout-ms", "30"])
         .output()
         .unwrap_or_else(|e| panic!("hallq: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("应答的地址 (answering): 1, 3"), "{stdout}");
     assert!(stdout.contains("address clash): 5"), "{stdout}");
 

@@ -264,8 +264,7 @@ mod tests {
         assert!(t.priority);
         assert_eq!(w.recalls_left, Some(2));
         assert_eq!(w.waiting[0].waiting, 4);
-        let paused: WindowInfo =
-            serde_json::from_str(r#"{"window":2,"state":"paused"}"#).unwrap();
+        let paused: WindowInfo = serde_json::from_str(r#"{"window":2,"state":"paused"}"#).unwrap();
         assert!(paused.ticket.is_none() && paused.paused());
     }
 

@@ -25,6 +25,7 @@ use std::path::Path;
 
 pub use bus::{BusConfig, ParityName};
 pub use buttons::{BUTTON_PINS, ButtonAction, ButtonConfig, PullName};
+pub use displays::DisplaysConfig;
 pub use error::{ConfigErrors, Problem};
 pub use kiosk::{KioskConfig, KioskGroup, Orientation};
 pub use model::{

@@ -33,7 +33,8 @@ pub struct HallConfig {
     pub voice: super::voice::VoiceConfig,
     /// `[[buses]]`: RS-485 buses the server polls (caller keypads).
     pub buses: Vec<super::bus::BusConfig>,
-    pub displays: Option<toml::Value>,
+    /// `[displays]`: LED window screens and their templates (none by default).
+    pub displays: super::displays::DisplaysConfig,
     pub evaluators: Option<toml::Value>,
     pub upload: Option<toml::Value>,
 }

@@ -24,10 +24,11 @@ const KNOWN: &[&str] = &[
     "buttons",
     "buses",
     "voice",
+    "displays",
 ];
 
 /// Top-level tables later versions read; accepted and kept as raw TOML.
-const LATER: &[&str] = &["displays", "evaluators", "upload"];
+const LATER: &[&str] = &["evaluators", "upload"];
 
 /// Parses the TOML syntax. A syntax error is one problem with its line.
 pub(super) fn parse_tree(text: &str) -> Result<Spanned<DeTable<'_>>, Problem> {
@@ -121,6 +122,7 @@ pub(super) fn build(text: &str, root: &DeTable<'_>) -> Result<HallConfig, Vec<Pr
             "buttons" => config.buttons = ctx.list("buttons", value),
             "buses" => config.buses = ctx.list("buses", value),
             "voice" => config.voice = ctx.value("voice", value),
+            "displays" => config.displays = ctx.value("displays", value),
             later if LATER.contains(&later) => {
                 let raw: Option<toml::Value> = ctx.value(later, value);
                 config.later.push((later.to_owned(), raw));
@@ -168,6 +170,7 @@ struct Partial {
     buttons: Vec<super::ButtonConfig>,
     buses: Vec<super::BusConfig>,
     voice: Option<super::VoiceConfig>,
+    displays: Option<super::DisplaysConfig>,
     later: Vec<(String, Option<toml::Value>)>,
 }
 
@@ -183,7 +186,7 @@ impl Partial {
             printer: self.printer.take(),
             voice: self.voice.take().unwrap_or_default(),
             buses: self.buses,
-            displays: later("displays"),
+            displays: self.displays.take().unwrap_or_default(),
             evaluators: later("evaluators"),
             upload: later("upload"),
             kiosk: self.kiosk.take().unwrap_or_default(),

@@ -23,6 +23,7 @@ pub fn validate(config: &HallConfig) -> Vec<Problem> {
     super::buttons::check(&config.buttons, &windows, &mut out);
     super::bus::check(&config.buses, &windows, &mut out);
     super::voice::check(&config.voice, &windows, &mut out);
+    super::displays::check(&config.displays, &windows, &mut out);
     if let Some(printer) = &config.printer {
         super::printer::check(printer, &mut out);
     }

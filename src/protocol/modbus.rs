@@ -64,9 +64,21 @@ pub fn t35(baud: u32) -> Duration {
 /// A request from the master.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
-    ReadHolding { address: u8, start: u16, count: u16 },
-    WriteSingle { address: u8, register: u16, value: u16 },
-    WriteMultiple { address: u8, start: u16, values: Vec<u16> },
+    ReadHolding {
+        address: u8,
+        start: u16,
+        count: u16,
+    },
+    WriteSingle {
+        address: u8,
+        register: u16,
+        value: u16,
+    },
+    WriteMultiple {
+        address: u8,
+        start: u16,
+        values: Vec<u16>,
+    },
 }
 
 impl Request {
@@ -248,7 +260,10 @@ pub enum Incoming {
     /// A complete frame whose CRC is wrong (a real slave stays silent).
     BadCrc,
     /// A function this codec does not serve: reply `ILLEGAL_FUNCTION`.
-    Unsupported { address: u8, function: u8 },
+    Unsupported {
+        address: u8,
+        function: u8,
+    },
 }
 
 /// The first request frame in `buf` and its length; `None` when more bytes are needed.
@@ -284,7 +299,10 @@ pub fn parse_request(buf: &[u8]) -> Option<(Incoming, usize)> {
             Request::WriteMultiple {
                 address,
                 start: be(frame, 2),
-                values: frame[7..len - 2].chunks_exact(2).map(|c| be(c, 0)).collect(),
+                values: frame[7..len - 2]
+                    .chunks_exact(2)
+                    .map(|c| be(c, 0))
+                    .collect(),
             }
         }
         _ => return Some((Incoming::Unsupported { address, function }, len)),

@@ -89,8 +89,14 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
         .collect();
     let hall_name = config.hall.name.clone();
     let kiosk = kiosk_setup(&config);
-    let running = open_hall(config, &dir, Clock::Offset(offset))?;
+    // With a display, window 1 is staffed from a real window terminal instead of a simulation.
+    let terminal = kiosk.as_ref().and_then(|_| terminal_token(&config, 1));
+    let mut running = open_hall(config, &dir, Clock::Offset(offset))?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let devices = super::hall_devices::start(&running.config, &running.hall, runtime.handle());
+    running.local.extend(devices.local.iter().cloned());
+    let staffed_by_terminal = terminal.as_ref().map(|_| WindowNo(1));
+    let stopper = devices.stopper();
     let duration = args.duration.map(Duration::from_secs);
     let arrival = Duration::from_secs(args.arrival_every.max(1));
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
@@ -114,7 +120,7 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
             }
             println!("  simulated devices: a kiosk (arrivals every {}s), {window_count} windows, LED and voice on this console", arrival.as_secs());
             if with_window {
-                println!("  kiosk window: open (printer simulated); close it or press Ctrl-C to stop");
+                println!("  kiosk window and window 1 terminal: open (printer simulated; staff 1001 signs in without a PIN); close the kiosk or press Ctrl-C to stop");
             } else {
                 println!("  kiosk window: no display (DISPLAY/WAYLAND_DISPLAY unset), running headless");
                 println!("  stop with Ctrl-C");
@@ -125,6 +131,9 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
         let mut simulated = vec![tokio::spawn(simulate_kiosk(hall.clone(), services, arrival))];
         let staff: Vec<StaffId> = running.config.staff.iter().map(|s| StaffId(s.id.clone())).collect();
         for (window, staff) in windows.clone().into_iter().zip(staff.into_iter().map(Some).chain(std::iter::repeat(None))) {
+            if Some(window) == staffed_by_terminal {
+                continue;
+            }
             simulated.push(tokio::spawn(simulate_window(hall.clone(), window, staff, arrival * windows.len() as u32 / 2)));
         }
         drop(hall);
@@ -144,12 +153,35 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
             for task in simulated {
                 task.abort();
             }
+            let _ = tokio::task::spawn_blocking(move || stopper.stop()).await;
         };
         serve_until(running, args.listen, stop, ready).await
     });
     if let Some((config, token)) = kiosk {
         // The window wants the main thread; the server runs on the runtime's workers.
         if let Ok(addr) = addr_rx.recv_timeout(Duration::from_secs(30)) {
+            // Shown now, it joins the kiosk window's event loop below.
+            let _terminal = terminal.and_then(|token| {
+                let options = super::window::WindowTerminalOptions {
+                    server: format!("http://{addr}"),
+                    token,
+                    settings: crate::terminal::TerminalSettings::new(1),
+                    fullscreen: false,
+                    timing: Default::default(),
+                };
+                match super::window::open_window_terminal(options, runtime.handle().clone()) {
+                    Ok((window, guard)) => {
+                        if let Err(err) = slint::ComponentHandle::show(&window) {
+                            eprintln!("hallq demo: window terminal: {err}");
+                        }
+                        Some((window, guard))
+                    }
+                    Err(err) => {
+                        eprintln!("hallq demo: window terminal: {err}");
+                        None
+                    }
+                }
+            });
             let options = super::kiosk::KioskWindowOptions {
                 server: format!("http://{addr}"),
                 token,
@@ -166,9 +198,20 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
             let _ = stop_tx.send(());
         }
     }
-    runtime
+    let result = runtime
         .block_on(server)
-        .map_err(|e| format!("demo server task failed: {e}"))?
+        .map_err(|e| format!("demo server task failed: {e}"))?;
+    drop(devices);
+    result
+}
+
+/// The token of window `n`'s terminal in the configuration.
+fn terminal_token(config: &HallConfig, n: u16) -> Option<String> {
+    config
+        .devices
+        .iter()
+        .find(|d| d.role == crate::config::DeviceRole::Window && d.window == Some(n))
+        .map(|d| d.token.clone())
 }
 
 /// The configuration and token for the demo's kiosk window, when a display is available.

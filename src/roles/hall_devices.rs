@@ -1,5 +1,5 @@
-//! The devices `hallq serve` drives itself: RS-485 caller keypads (and, later in the same
-//! place, LED screens and voice). Each runs on its own thread; this module starts them,
+//! The devices `hallq serve` drives itself: RS-485 caller keypads, voice zones (and LED
+//! screens). Each runs on its own thread; this module starts them,
 //! keeps them fed from the hall's events and turns their health into device health.
 
 use std::sync::Arc;
@@ -9,13 +9,46 @@ use tokio::runtime::Handle;
 use super::keypads::{HallKeypads, follow_displays};
 use crate::config::HallConfig;
 use crate::devices::bus::{BusHandle, BusHealth};
+use crate::devices::led::LedHandle;
 use crate::hall::Hall;
 use crate::server::{ComponentHealth, DeviceHealthDto, LocalDevices};
+use crate::voice::AnnouncerHandle;
 
 /// What is running; dropping it stops the device threads.
 pub struct HallDevices {
     pub local: Vec<Arc<dyn LocalDevices>>,
     pub buses: Vec<BusHandle>,
+    pub voice: Vec<AnnouncerHandle>,
+    pub led: Option<LedHandle>,
+    followers: Vec<tokio::task::AbortHandle>,
+}
+
+/// Stops the device tasks and bus threads, which hold hall handles: call it when shutdown
+/// begins, so the hall thread can finish its last batch and end.
+#[derive(Clone)]
+pub struct DeviceStopper {
+    followers: Vec<tokio::task::AbortHandle>,
+    buses: Vec<BusHandle>,
+}
+
+impl DeviceStopper {
+    pub fn stop(&self) {
+        for task in &self.followers {
+            task.abort();
+        }
+        for bus in &self.buses {
+            bus.stop();
+        }
+    }
+}
+
+impl HallDevices {
+    pub fn stopper(&self) -> DeviceStopper {
+        DeviceStopper {
+            followers: self.followers.clone(),
+            buses: self.buses.clone(),
+        }
+    }
 }
 
 /// Starts every configured bus. A bus whose port cannot be opened is logged and listed as
@@ -24,6 +57,7 @@ pub fn start(config: &Arc<HallConfig>, hall: &Hall, runtime: &Handle) -> HallDev
     let mut local: Vec<Arc<dyn LocalDevices>> = Vec::new();
     let mut buses = Vec::new();
     let mut followed = Vec::new();
+    let mut followers = Vec::new();
     for bus in &config.buses {
         if bus.keypads.is_empty() {
             continue;
@@ -50,16 +84,42 @@ pub fn start(config: &Arc<HallConfig>, hall: &Hall, runtime: &Handle) -> HallDev
         }
     }
     if !followed.is_empty() {
-        runtime.spawn(follow_displays(hall.clone(), followed));
+        followers.push(
+            runtime
+                .spawn(follow_displays(hall.clone(), followed))
+                .abort_handle(),
+        );
     }
-    HallDevices { local, buses }
+    let (voice, zones) = super::announce::start_zones(config);
+    local.extend(zones);
+    followers.push(
+        runtime
+            .spawn(super::announce::follow_calls(hall.clone(), voice.clone()))
+            .abort_handle(),
+    );
+    let led = super::screens::start(config).map(|(led, health)| {
+        local.push(health);
+        let windows = config.displays.screens.iter().map(|s| s.window).collect();
+        let task = runtime.spawn(super::screens::follow_windows(
+            hall.clone(),
+            led.clone(),
+            windows,
+        ));
+        followers.push(task.abort_handle());
+        led
+    });
+    HallDevices {
+        local,
+        buses,
+        voice,
+        led,
+        followers,
+    }
 }
 
 impl Drop for HallDevices {
     fn drop(&mut self) {
-        for bus in &self.buses {
-            bus.stop();
-        }
+        self.stopper().stop();
     }
 }
 

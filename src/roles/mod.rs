@@ -1,5 +1,6 @@
 //! Wiring for each subcommand: which parts run, nothing more.
 
+pub mod announce;
 pub mod bus;
 pub mod demo;
 pub mod hall_devices;
@@ -8,6 +9,7 @@ pub mod kiosk;
 pub mod led;
 pub mod loadtest;
 pub mod printer;
+pub mod screens;
 pub mod serve;
 pub mod voice;
 pub mod window;

@@ -105,10 +105,15 @@ pub fn run(args: ServeArgs) -> ExitCode {
     };
     let devices = super::hall_devices::start(&running.config, &running.hall, runtime.handle());
     running.local.extend(devices.local.iter().cloned());
+    let stopper = devices.stopper();
     let result = runtime.block_on(serve_until(
         running,
         listen,
-        super::shutdown_signal(),
+        async move {
+            super::shutdown_signal().await;
+            // Joining the bus threads may wait for a polling round: off the async workers.
+            let _ = tokio::task::spawn_blocking(move || stopper.stop()).await;
+        },
         |addr| {
             println!("hallq serving on http://{addr}");
         },

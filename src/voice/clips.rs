@@ -158,7 +158,13 @@ pub struct ClipsSpeaker {
     device: Option<String>,
     sink: Option<MixerDeviceSink>,
     broken: Arc<AtomicBool>,
+    /// After a failed open, the next attempt waits until then (each attempt makes ALSA
+    /// print several lines on stderr, and a box without speakers would do it every call).
+    next_open: Option<Instant>,
 }
+
+/// How long a failed audio device open is not tried again.
+const REOPEN_AFTER: Duration = Duration::from_secs(30);
 
 impl ClipsSpeaker {
     pub fn new(pack: Arc<Pack>, device: Option<String>) -> Self {
@@ -167,6 +173,7 @@ impl ClipsSpeaker {
             device,
             sink: None,
             broken: Arc::new(AtomicBool::new(false)),
+            next_open: None,
         }
     }
 
@@ -175,7 +182,21 @@ impl ClipsSpeaker {
             self.sink = None;
         }
         if self.sink.is_none() {
-            self.sink = Some(open_device(self.device.as_deref(), &self.broken)?);
+            if self.next_open.is_some_and(|at| Instant::now() < at) {
+                return Err(VoiceError::NoDevice(
+                    "no audio output (tried again every 30 s)".into(),
+                ));
+            }
+            match open_device(self.device.as_deref(), &self.broken) {
+                Ok(sink) => {
+                    self.sink = Some(sink);
+                    self.next_open = None;
+                }
+                Err(e) => {
+                    self.next_open = Some(Instant::now() + REOPEN_AFTER);
+                    return Err(e);
+                }
+            }
         }
         self.sink
             .as_ref()

@@ -60,7 +60,9 @@ enum Link {
     /// Not heard from since start: polled every round until it answers or fails 3 times.
     Unknown,
     Online,
-    Offline { next_probe: Instant },
+    Offline {
+        next_probe: Instant,
+    },
 }
 
 /// A transaction outcome as the device bookkeeping sees it.

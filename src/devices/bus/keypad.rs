@@ -149,7 +149,11 @@ impl Keypad {
             return;
         }
         let Some(key) = KeyCode::from_u16(code) else {
-            tracing::warn!(window = self.window, code, "caller keypad sent an unknown key");
+            tracing::warn!(
+                window = self.window,
+                code,
+                "caller keypad sent an unknown key"
+            );
             self.message = Some(("按键无效".to_owned(), Instant::now() + MESSAGE_FOR));
             return;
         };
@@ -174,7 +178,11 @@ impl Keypad {
 
     fn update_display(&mut self, master: &mut Master) -> Result<(), PortLost> {
         let now = Instant::now();
-        if self.message.as_ref().is_some_and(|(_, until)| *until <= now) {
+        if self
+            .message
+            .as_ref()
+            .is_some_and(|(_, until)| *until <= now)
+        {
             self.message = None;
         }
         let text = match (&self.message, &self.wanted) {

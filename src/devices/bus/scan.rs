@@ -77,10 +77,7 @@ impl ScanReport {
             if v.is_empty() {
                 "无 (none)".to_owned()
             } else {
-                v.iter()
-                    .map(u8::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                v.iter().map(u8::to_string).collect::<Vec<_>>().join(", ")
             }
         };
         let mut out = format!("应答的地址 (answering): {}\n", list(&self.answered));
