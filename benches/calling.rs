@@ -61,6 +61,15 @@ fn main() {
     let (to_event, answers) = rt.block_on(api_path(&base, calls));
     print_figures("API call-next → event on the SSE stream", &to_event);
     print_figures("API call-next → HTTP answer", &answers);
+    let (led, voice) = effects_path(&rt, &base, &hall, calls.min(200));
+    print_figures(
+        "API call-next → last byte of the LED call frame on the PTY (Onbon, 9600 baud configured)",
+        &led,
+    );
+    print_figures(
+        "API call-next → voice playback started (sim backend)",
+        &voice,
+    );
     let poll_ms = 100;
     let keypad = keypad_path(&rt, &hall, calls.min(200), poll_ms);
     print_figures(
@@ -117,6 +126,136 @@ async fn api_path(base: &str, calls: usize) -> (Vec<Duration>, Vec<Duration>) {
         assert!(finished.status().is_success(), "finish failed");
     }
     (to_event, answers)
+}
+
+/// A window's LED screen (Onbon simulator on a PTY through the real LED worker) and a `sim`
+/// voice zone, both fed from the hall's committed events as `hallq serve` feeds them.
+fn effects_path(
+    rt: &tokio::runtime::Runtime,
+    base: &str,
+    hall: &hallq::hall::Hall,
+    calls: usize,
+) -> (Vec<Duration>, Vec<Duration>) {
+    use std::collections::HashMap;
+
+    use hallq::config::displays::{ScreenConfig, ScreenProtocol};
+    use hallq::config::voice::VoiceBackend;
+    use hallq::config::{DisplaysConfig, VoiceConfig, VoiceZoneConfig};
+    use hallq::devices::led::sim::OnbonSim;
+    use hallq::devices::led::{LedHandle, LedTiming};
+    use hallq::voice::backends::SimSpeaker;
+    use hallq::voice::pack::Pack;
+    use hallq::voice::{AnnouncerHandle, VoiceEvent, ZoneSettings};
+
+    let mut sim = OnbonSim::start(&[1]).expect("LED simulator");
+    let port_path = std::path::PathBuf::from("/dev/hallq/bus-led");
+    let displays = DisplaysConfig {
+        screens: vec![ScreenConfig {
+            window: 1,
+            protocol: ScreenProtocol::Onbon,
+            port: port_path.clone(),
+            baud: 9600,
+            address: 1,
+            profile: None,
+        }],
+        ..DisplaysConfig::default()
+    };
+    let names = HashMap::from([(1u16, "综合窗口".to_string())]);
+    let led = LedHandle::spawn_on(
+        &displays,
+        names,
+        vec![(port_path, sim.take_port().expect("pty"))],
+        LedTiming::default(),
+    )
+    .expect("LED worker");
+    // The sim speaker without its real-time pacing: the figure is the dispatch to the
+    // speaker, not the length of the previous announcement.
+    let zone = VoiceZoneConfig::new("bench", VoiceBackend::Sim);
+    let settings = ZoneSettings::new(&VoiceConfig::default(), &zone).expect("zone settings");
+    let pack = Pack::load(None).expect("built-in voice pack");
+    let index = pack.index().clone();
+    let voice = AnnouncerHandle::spawn_with(
+        settings,
+        index,
+        "sim",
+        Box::new(move || Box::new(SimSpeaker::new(pack, None).instant())),
+    )
+    .expect("voice zone");
+    let mut voice_events = voice.subscribe();
+    let led_task = rt.spawn(hallq::roles::screens::follow_windows(
+        hall.clone(),
+        led.clone(),
+        vec![1],
+    ));
+    let voice_task = rt.spawn(hallq::roles::announce::follow_calls(
+        hall.clone(),
+        vec![voice.clone()],
+    ));
+    let http = reqwest::Client::new();
+    let mut to_led = Vec::with_capacity(calls);
+    let mut to_voice = Vec::with_capacity(calls);
+    for _ in 0..calls {
+        let number = rt.block_on(async {
+            let issued: serde_json::Value = http
+                .post(format!("{base}/api/v1/tickets"))
+                .bearer_auth(KIOSK)
+                .json(&serde_json::json!({ "service": "B" }))
+                .send()
+                .await
+                .expect("issue")
+                .json()
+                .await
+                .expect("issue answer");
+            issued["number"].as_str().expect("number").to_string()
+        });
+        voice.wait_idle(Duration::from_secs(5));
+        while voice_events.try_recv().is_ok() {}
+        let started = Instant::now();
+        rt.block_on(async {
+            let r = http
+                .post(format!("{base}/api/v1/windows/1/call-next"))
+                .bearer_auth(WINDOW1)
+                .send()
+                .await
+                .expect("call-next");
+            assert!(r.status().is_success(), "call-next failed");
+        });
+        let seen = |frames: &[hallq::devices::led::sim::SimFrame]| {
+            frames
+                .iter()
+                .any(|f| f.at > started && f.text.contains(number.as_str()))
+        };
+        assert!(sim.wait_until(Duration::from_secs(5), seen), "no LED frame");
+        if let Some(f) = sim
+            .frames()
+            .iter()
+            .find(|f| f.at > started && f.text.contains(number.as_str()))
+        {
+            to_led.push(f.at - started);
+        }
+        rt.block_on(async {
+            loop {
+                match voice_events.recv().await {
+                    Ok(VoiceEvent::Started { number: n, .. }) if n == number => break,
+                    Ok(_) => {}
+                    Err(e) => panic!("voice events: {e}"),
+                }
+            }
+        });
+        to_voice.push(started.elapsed());
+        rt.block_on(async {
+            let r = http
+                .post(format!("{base}/api/v1/windows/1/finish"))
+                .bearer_auth(WINDOW1)
+                .send()
+                .await
+                .expect("finish");
+            assert!(r.status().is_success(), "finish failed");
+        });
+    }
+    led_task.abort();
+    voice_task.abort();
+    (to_led, to_voice)
 }
 
 /// Presses 叫号 on the simulated keypad of window 1 (Modbus RTU on a PTY, polled by the real
