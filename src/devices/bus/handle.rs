@@ -35,27 +35,35 @@ impl std::fmt::Debug for BusHandle {
 }
 
 impl BusHandle {
-    /// Opens `config.port` and starts polling. A port that cannot be opened now is an
-    /// error; one that vanishes later is reopened every 10 s (see [`BusHandle::health`]).
+    /// Opens `config.port` and starts polling. A port that cannot be opened now (a dongle
+    /// plugged in after boot) or that vanishes later is tried again every `reprobe_ms`; its
+    /// state shows in [`BusHandle::health`]. Errors only for a bad configuration or when the
+    /// thread cannot start.
     pub fn spawn(
         config: BusConfig,
         actions: Arc<dyn KeypadActions>,
     ) -> Result<BusHandle, BusError> {
         keypads(&config)?;
-        let port = open_port(&config.port, config.baud, config.parity).map_err(|source| {
-            BusError::Open {
-                name: config.name.clone(),
-                port: config.port.display().to_string(),
-                source,
-            }
-        })?;
-        Self::spawn_on(port, config, actions)
+        let port = open_port(&config.port, config.baud, config.parity).map_err(|e| {
+            tracing::warn!(bus = %config.name, port = %config.port.display(), error = %e,
+                "bus port cannot be opened now; trying again every reprobe_ms");
+            e.to_string()
+        });
+        Self::start(port, config, actions)
     }
 
     /// Starts polling on a port opened by the caller (a PTY in tests). A reopen after a
     /// port failure uses `config.port`.
     pub fn spawn_on(
         port: Box<dyn SerialPort>,
+        config: BusConfig,
+        actions: Arc<dyn KeypadActions>,
+    ) -> Result<BusHandle, BusError> {
+        Self::start(Ok(port), config, actions)
+    }
+
+    fn start(
+        port: Result<Box<dyn SerialPort>, String>,
         config: BusConfig,
         actions: Arc<dyn KeypadActions>,
     ) -> Result<BusHandle, BusError> {

@@ -108,12 +108,6 @@ pub trait KeypadActions: Send + Sync + 'static {
 /// Why a bus could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
-    #[error("bus \"{name}\": cannot open {port}: {source}")]
-    Open {
-        name: String,
-        port: String,
-        source: serialport::Error,
-    },
     #[error("bus \"{name}\": keypad window {window} has no Modbus address (use 1 to 247)")]
     Address { name: String, window: u16 },
     #[error("cannot start the bus thread: {0}")]

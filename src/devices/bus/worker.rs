@@ -94,19 +94,27 @@ impl Worker {
         shared: Arc<Shared>,
         actions: Arc<dyn KeypadActions>,
         keypads: Vec<Keypad>,
-        port: Box<dyn SerialPort>,
+        port: Result<Box<dyn SerialPort>, String>,
     ) -> Worker {
-        let master = Master::new(port, config.baud, timeout(&config));
+        let (master, port_error) = match port {
+            Ok(port) => (Some(Master::new(port, config.baud, timeout(&config))), None),
+            Err(e) => (None, Some(format!("cannot open: {e}"))),
+        };
+        let next_open = if master.is_some() {
+            Instant::now()
+        } else {
+            Instant::now() + reprobe(&config)
+        };
         let worker = Worker {
             config,
             shared,
             actions,
             keypads,
-            master: Some(master),
-            port_error: None,
+            master,
+            port_error,
             rounds: 0,
             last_round: Duration::ZERO,
-            next_open: Instant::now(),
+            next_open,
             stray_before: 0,
         };
         worker.publish();
