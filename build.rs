@@ -2,7 +2,11 @@
 //! `src/ui.rs`), so two roles may use the same global names without clashing.
 
 /// `ui/<file>.slint` roots; the generated code is `$OUT_DIR/<file>.rs`.
-const ROOTS: &[&str] = &["ui/kiosk_window.slint", "ui/window_terminal.slint"];
+const ROOTS: &[&str] = &[
+    "ui/kiosk_window.slint",
+    "ui/window_terminal.slint",
+    "ui/hall_display.slint",
+];
 
 fn main() {
     for root in ROOTS {

@@ -47,6 +47,9 @@ pub enum Role {
     TicketPreview(TicketPreviewArgs),
     /// Run a window terminal (窗口呼叫终端) for staff: call, recall, transfer, finish.
     Window(crate::roles::window::WindowArgs),
+    /// Run the hall display (大厅叫号显示屏): current calls, recent calls, waiting counts and
+    /// a caption of what the voice says; optionally owns a voice zone's speakers.
+    Display(crate::roles::display::DisplayArgs),
     /// RS-485 bus tools for technicians (Modbus RTU caller keypads, evaluators).
     Bus {
         #[command(subcommand)]

@@ -17,6 +17,7 @@ pub mod client;
 pub mod config;
 pub mod core;
 pub mod devices;
+pub mod display;
 pub mod hall;
 pub mod kiosk;
 pub mod protocol;

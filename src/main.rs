@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Role::Printer { command } => roles::printer::run(command),
         Role::TicketPreview(args) => roles::printer::preview(args),
         Role::Window(args) => roles::window::run(args),
+        Role::Display(args) => roles::display::run(args),
         Role::Bus { command } => roles::bus::run(command),
         Role::Led { command } => roles::led::run(command),
         Role::Voice { command } => roles::voice::run(command),

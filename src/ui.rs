@@ -11,3 +11,9 @@ pub mod kiosk {
 pub mod window {
     include!(concat!(env!("OUT_DIR"), "/window_terminal.rs"));
 }
+
+/// The hall display: `ui/hall_display.slint`.
+#[allow(clippy::all, unused_qualifications, missing_docs)]
+pub mod display {
+    include!(concat!(env!("OUT_DIR"), "/hall_display.rs"));
+}

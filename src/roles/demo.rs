@@ -91,6 +91,7 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
     let kiosk = kiosk_setup(&config);
     // With a display, window 1 is staffed from a real window terminal instead of a simulation.
     let terminal = kiosk.as_ref().and_then(|_| terminal_token(&config, 1));
+    let screen = kiosk.as_ref().and_then(|_| display_setup(&config));
     let mut running = open_hall(config, &dir, Clock::Offset(offset))?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let devices = super::hall_devices::start(&running.config, &running.hall, runtime.handle());
@@ -120,7 +121,7 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
             }
             println!("  simulated devices: a kiosk (arrivals every {}s), {window_count} windows, LED and voice on this console", arrival.as_secs());
             if with_window {
-                println!("  kiosk window and window 1 terminal: open (printer simulated; staff 1001 signs in without a PIN); close the kiosk or press Ctrl-C to stop");
+                println!("  windows: kiosk (printer simulated), window 1 terminal (staff 1001, no PIN), hall display; close the kiosk or press Ctrl-C to stop");
             } else {
                 println!("  kiosk window: no display (DISPLAY/WAYLAND_DISPLAY unset), running headless");
                 println!("  stop with Ctrl-C");
@@ -182,6 +183,37 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
                     }
                 }
             });
+            // The hall display (1280×720 on a desktop), captions from the voice's wording.
+            let _screen = screen.and_then(|(token, title, captioner)| {
+                let options = super::display::DisplayOptions {
+                    server: format!("http://{addr}"),
+                    token,
+                    settings: Default::default(),
+                    fullscreen: false,
+                    size: (1280.0, 720.0),
+                    title,
+                    notice: crate::display::DEFAULT_NOTICE.to_string(),
+                    timezone: jiff::tz::TimeZone::system(),
+                    timing: Default::default(),
+                };
+                match super::display::open_display(
+                    options,
+                    captioner,
+                    None,
+                    runtime.handle().clone(),
+                ) {
+                    Ok((window, guard)) => {
+                        if let Err(err) = slint::ComponentHandle::show(&window) {
+                            eprintln!("hallq demo: hall display: {err}");
+                        }
+                        Some((window, guard))
+                    }
+                    Err(err) => {
+                        eprintln!("hallq demo: hall display: {err}");
+                        None
+                    }
+                }
+            });
             let options = super::kiosk::KioskWindowOptions {
                 server: format!("http://{addr}"),
                 token,
@@ -203,6 +235,21 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
         .map_err(|e| format!("demo server task failed: {e}"))?;
     drop(devices);
     result
+}
+
+/// The hall display's token, title and caption wording.
+fn display_setup(config: &HallConfig) -> Option<(String, String, crate::display::Captioner)> {
+    let token = config
+        .devices
+        .iter()
+        .find(|d| d.role == crate::config::DeviceRole::Display)?
+        .token
+        .clone();
+    Some((
+        token,
+        config.hall.name.clone(),
+        crate::display::Captioner::new(&config.voice),
+    ))
 }
 
 /// The token of window `n`'s terminal in the configuration.

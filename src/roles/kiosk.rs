@@ -83,6 +83,7 @@ pub fn run_with_printer<P: TicketPrinter>(
     let client = HallClient::new(&options.server, &options.token, Duration::from_secs(5))?;
     let orientation = options.orientation.unwrap_or(config.kiosk.orientation);
     let window = KioskWindow::new().map_err(|e| KioskError::Ui(e.to_string()))?;
+    let _watchdog = super::notify::start_ui(&runtime, "kiosk"); // systemd READY=1 + watchdog
     let (width, height) = orientation.size();
     window
         .window()

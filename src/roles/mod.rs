@@ -3,11 +3,13 @@
 pub mod announce;
 pub mod bus;
 pub mod demo;
+pub mod display;
 pub mod hall_devices;
 pub mod keypads;
 pub mod kiosk;
 pub mod led;
 pub mod loadtest;
+pub mod notify;
 pub mod printer;
 pub mod screens;
 pub mod serve;

@@ -106,16 +106,22 @@ pub fn run(args: ServeArgs) -> ExitCode {
     let devices = super::hall_devices::start(&running.config, &running.hall, runtime.handle());
     running.local.extend(devices.local.iter().cloned());
     let stopper = devices.stopper();
+    super::notify::arm_fault_wedge(&running.hall, runtime.handle()); // test-only switch
+    let notifier = super::notify::ServeNotifier::new(&running.hall, runtime.handle());
+    let notify_stop = notifier.stopper();
+    let hall_name = running.config.hall.name.clone();
     let result = runtime.block_on(serve_until(
         running,
         listen,
         async move {
             super::shutdown_signal().await;
+            notify_stop.stop();
             // Joining the bus threads may wait for a polling round: off the async workers.
             let _ = tokio::task::spawn_blocking(move || stopper.stop()).await;
         },
-        |addr| {
+        move |addr| {
             println!("hallq serving on http://{addr}");
+            notifier.ready(addr, &hall_name);
         },
     ));
     drop(devices);

@@ -90,6 +90,7 @@ pub fn run_window_terminal(
     buttons: &[ButtonConfig],
 ) -> Result<(), TerminalError> {
     let number = options.settings.window;
+    let _watchdog = super::notify::start_ui(&runtime, "window"); // systemd READY=1 + watchdog
     let (window, guard) = open_window_terminal(options, runtime)?;
     let _pins = wire_buttons(buttons, number, guard.handle());
     window.run().map_err(|e| TerminalError::Ui(e.to_string()))
