@@ -6,6 +6,7 @@ const ROOTS: &[&str] = &[
     "ui/kiosk_window.slint",
     "ui/window_terminal.slint",
     "ui/hall_display.slint",
+    "ui/evaluator.slint",
 ];
 
 fn main() {

@@ -102,6 +102,7 @@ fn rules() -> Rules {
         appointments: AppointmentRules::default(),
         priority_age: Some(70),
         require_sign_in: false,
+        ratings: Default::default(),
         services,
         windows,
         staff: vec![],

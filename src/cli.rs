@@ -65,6 +65,20 @@ pub enum Role {
         #[command(subcommand)]
         command: crate::roles::voice::VoiceCommand,
     },
+    /// Run the evaluator (评价器) at a window: 好差评 after each 办结.
+    Rate(crate::roles::rate::RateArgs),
+    /// Follow-up work orders of bad ratings (差评): list and update, through the server.
+    Followups {
+        #[command(subcommand)]
+        command: crate::roles::followups::FollowupsCommand,
+    },
+    /// Daily and monthly reports: CSV files and PNG charts.
+    Report {
+        #[command(subcommand)]
+        command: crate::roles::report::ReportCommand,
+    },
+    /// The hall's health at a glance: devices, upload backlog, clock, store.
+    Status(crate::roles::status::StatusArgs),
 }
 
 #[derive(Debug, clap::Args)]

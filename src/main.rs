@@ -22,5 +22,9 @@ fn main() -> ExitCode {
         Role::Bus { command } => roles::bus::run(command),
         Role::Led { command } => roles::led::run(command),
         Role::Voice { command } => roles::voice::run(command),
+        Role::Rate(args) => roles::rate::run(args),
+        Role::Followups { command } => roles::followups::run(command),
+        Role::Report { command } => roles::report::run(command),
+        Role::Status(args) => roles::status::run(args),
     }
 }

@@ -17,3 +17,9 @@ pub mod window {
 pub mod display {
     include!(concat!(env!("OUT_DIR"), "/hall_display.rs"));
 }
+
+/// The evaluator (评价器): `ui/evaluator.slint`.
+#[allow(clippy::all, unused_qualifications, missing_docs)]
+pub mod evaluator {
+    include!(concat!(env!("OUT_DIR"), "/evaluator.rs"));
+}

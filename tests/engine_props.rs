@@ -94,6 +94,7 @@ fn rules(carry_over: bool, expire: bool) -> Rules {
         appointments: AppointmentRules::default(),
         priority_age: Some(70),
         require_sign_in: false,
+        ratings: Default::default(),
         services: vec![a, service("B"), c, d],
         windows: vec![
             window(1, &[("A", 1), ("B", 2)]),

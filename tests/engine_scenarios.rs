@@ -5,6 +5,8 @@
 mod days;
 #[path = "engine_scenarios/issuing.rs"]
 mod issuing;
+#[path = "engine_scenarios/ratings.rs"]
+mod ratings;
 #[path = "engine_scenarios/support.rs"]
 mod support;
 #[path = "engine_scenarios/windows.rs"]

@@ -17,7 +17,9 @@ mod locate;
 mod model;
 mod parse;
 mod printer;
+pub mod ratings;
 mod rules;
+pub mod upload;
 mod validate;
 pub mod voice;
 
@@ -37,6 +39,8 @@ pub use printer::{
     CutName, FlowControlName, OnFailure, PrinterBackend, PrinterConfig, QR_PLACEHOLDERS,
     parse_cut_bytes,
 };
+pub use ratings::RatingsConfig;
+pub use upload::UploadConfig;
 pub use validate::{first_non_gbk_char, validate};
 pub use voice::{VoiceConfig, VoiceZoneConfig};
 

@@ -27,16 +27,16 @@ pub struct HallConfig {
     pub kiosk: super::kiosk::KioskConfig,
     /// `[[buttons]]`: GPIO call buttons read by the window terminals.
     pub buttons: Vec<super::buttons::ButtonConfig>,
-    // Tables that later versions read, kept as raw TOML so that a newer file still passes
-    // an older `check-config`. A later issue replaces each with its typed section.
     /// `[voice]`: announcer zones and wording (one `clips` zone for all windows by default).
     pub voice: super::voice::VoiceConfig,
     /// `[[buses]]`: RS-485 buses the server polls (caller keypads).
     pub buses: Vec<super::bus::BusConfig>,
     /// `[displays]`: LED window screens and their templates (none by default).
     pub displays: super::displays::DisplaysConfig,
-    pub evaluators: Option<toml::Value>,
-    pub upload: Option<toml::Value>,
+    /// `[ratings]`: 好差评 timeout, follow-up deadlines, preset comments.
+    pub ratings: super::ratings::RatingsConfig,
+    /// `[upload]`: the provincial platform (nothing is sent without it).
+    pub upload: Option<super::upload::UploadConfig>,
 }
 
 /// `[hall]`

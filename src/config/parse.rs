@@ -25,10 +25,9 @@ const KNOWN: &[&str] = &[
     "buses",
     "voice",
     "displays",
+    "ratings",
+    "upload",
 ];
-
-/// Top-level tables later versions read; accepted and kept as raw TOML.
-const LATER: &[&str] = &["evaluators", "upload"];
 
 /// Parses the TOML syntax. A syntax error is one problem with its line.
 pub(super) fn parse_tree(text: &str) -> Result<Spanned<DeTable<'_>>, Problem> {
@@ -123,21 +122,14 @@ pub(super) fn build(text: &str, root: &DeTable<'_>) -> Result<HallConfig, Vec<Pr
             "buses" => config.buses = ctx.list("buses", value),
             "voice" => config.voice = ctx.value("voice", value),
             "displays" => config.displays = ctx.value("displays", value),
-            later if LATER.contains(&later) => {
-                let raw: Option<toml::Value> = ctx.value(later, value);
-                config.later.push((later.to_owned(), raw));
-            }
+            "ratings" => config.ratings = ctx.value("ratings", value),
+            "upload" => config.upload = ctx.value("upload", value),
             other => ctx.problems.push(
                 Problem::new(
                     other,
                     format!(
                         "unknown table or key (expected one of: {})",
-                        KNOWN
-                            .iter()
-                            .chain(LATER)
-                            .copied()
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        KNOWN.join(", ")
                     ),
                 )
                 .at_line(line_of(text, key.span().start)),
@@ -171,24 +163,19 @@ struct Partial {
     buses: Vec<super::BusConfig>,
     voice: Option<super::VoiceConfig>,
     displays: Option<super::DisplaysConfig>,
-    later: Vec<(String, Option<toml::Value>)>,
+    ratings: Option<super::RatingsConfig>,
+    upload: Option<super::UploadConfig>,
 }
 
 impl Partial {
     fn finish(mut self, hall: HallSection) -> HallConfig {
-        let mut later = |name: &str| {
-            self.later
-                .iter_mut()
-                .find(|(k, _)| k == name)
-                .and_then(|(_, v)| v.take())
-        };
         HallConfig {
             printer: self.printer.take(),
             voice: self.voice.take().unwrap_or_default(),
             buses: self.buses,
             displays: self.displays.take().unwrap_or_default(),
-            evaluators: later("evaluators"),
-            upload: later("upload"),
+            ratings: self.ratings.take().unwrap_or_default(),
+            upload: self.upload.take(),
             kiosk: self.kiosk.take().unwrap_or_default(),
             hall,
             queue: self.queue.unwrap_or_default(),

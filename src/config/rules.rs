@@ -53,6 +53,7 @@ impl HallConfig {
                     LatePolicyName::Reject => LatePolicy::Reject,
                 },
             },
+            ratings: self.ratings.rules(),
             priority_age: h.priority_age.filter(|&age| age > 0),
             require_sign_in: h.require_sign_in,
             services: self

@@ -24,6 +24,10 @@ pub fn validate(config: &HallConfig) -> Vec<Problem> {
     super::bus::check(&config.buses, &windows, &mut out);
     super::voice::check(&config.voice, &windows, &mut out);
     super::displays::check(&config.displays, &windows, &mut out);
+    super::ratings::check(&config.ratings, &mut out);
+    if let Some(upload) = &config.upload {
+        super::upload::check(upload, &mut out);
+    }
     if let Some(printer) = &config.printer {
         super::printer::check(printer, &mut out);
     }

@@ -3,6 +3,7 @@
 use super::calendar;
 use super::catalog::Catalog;
 use super::event::{Change, Event};
+use super::rating::RatingMark;
 use super::state::{BookedAppointment, State};
 use super::types::{
     Target, Ticket, TicketClass, TicketId, TicketNumber, TicketState, TransferRecord, WindowNo,
@@ -133,6 +134,8 @@ impl State {
                 if let Some(ws) = self.windows.get_mut(window) {
                     ws.last_finished = Some(*ticket);
                 }
+                let until = at.saturating_add(hall.rules.ratings.timeout).unwrap_or(at);
+                self.update_ticket(hall, *ticket, |t| t.rating = RatingMark::Awaiting { until });
             }
             Change::TicketExpired { ticket, .. } => {
                 let window = self.update_ticket(hall, *ticket, |t| {
@@ -172,6 +175,10 @@ impl State {
             }
             // The print record lives in the store's projection; queue state is unchanged.
             Change::TicketPrinted { .. } => {}
+            Change::TicketRated { .. }
+            | Change::TicketUnrated { .. }
+            | Change::FollowUpOpened { .. }
+            | Change::FollowUpUpdated { .. } => self.apply_rating(hall, event),
             Change::AppointmentBooked { appointment } => {
                 self.appointments.insert(
                     appointment.code.clone(),

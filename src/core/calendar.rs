@@ -163,6 +163,7 @@ mod tests {
             appointments: AppointmentRules::default(),
             priority_age: Some(70),
             require_sign_in: false,
+            ratings: Default::default(),
             services: vec![ServiceRules {
                 id: ServiceId::new("A"),
                 name: "综合受理".into(),

@@ -289,7 +289,10 @@ pub(crate) fn decide_window(
         Command::Tick
         | Command::Issue(_)
         | Command::ImportAppointments(_)
-        | Command::RecordPrint { .. } => Ok(Vec::new()),
+        | Command::RecordPrint { .. }
+        | Command::Rate { .. }
+        | Command::DeclineRating { .. }
+        | Command::UpdateFollowUp(_) => Ok(Vec::new()),
     }
 }
 
@@ -340,8 +343,11 @@ pub(crate) fn window_of(command: &Command) -> Option<WindowNo> {
         | Command::Resume { window }
         | Command::Finish { window, .. }
         | Command::SignIn { window, .. }
-        | Command::SignOut { window } => Some(*window),
+        | Command::SignOut { window }
+        | Command::Rate { window, .. }
+        | Command::DeclineRating { window } => Some(*window),
         Command::Tick
+        | Command::UpdateFollowUp(_)
         | Command::Issue(_)
         | Command::ImportAppointments(_)
         | Command::RecordPrint { .. } => None,

@@ -3,6 +3,7 @@
 use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
 
+use super::rating::{FollowUpId, FollowUpState, FollowUpUpdate, RatingChannel, RatingLevel, RatingReason};
 use super::types::{
     BusinessDay, IdDigest, PrintState, ServiceId, StaffId, Target, TicketId, TicketNumber,
     TicketState, WindowNo,
@@ -62,6 +63,19 @@ pub enum Command {
         outcome: PrintState,
         reprint: bool,
     },
+    /// 好差评 for the ticket the window finished last.
+    Rate {
+        window: WindowNo,
+        level: RatingLevel,
+        reasons: Vec<RatingReason>,
+        comment: Option<String>,
+        channel: RatingChannel,
+    },
+    /// The rater let the evaluator time out (5-key evaluators report it): unrated.
+    DeclineRating {
+        window: WindowNo,
+    },
+    UpdateFollowUp(FollowUpUpdate),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -195,6 +209,19 @@ pub enum Rejected {
     AppointmentUsed { number: TicketNumber },
     #[error("appointment {code} conflicts with an existing booking")]
     AppointmentConflict { code: String },
+    #[error("window {0} has no finished visit waiting for a rating")]
+    NothingToRate(WindowNo),
+    #[error("ticket {number} was already rated")]
+    AlreadyRated { number: TicketNumber },
+    #[error("no follow-up {0}")]
+    UnknownFollowUp(FollowUpId),
+    #[error("follow-up cannot go from {from:?} to {to:?}")]
+    FollowUpStep {
+        from: FollowUpState,
+        to: FollowUpState,
+    },
+    #[error("a follow-up rating needs a level")]
+    FollowUpLevelRequired,
     #[error("no business day has started yet")]
     NoBusinessDay,
     #[error("day {0} is over")]
@@ -231,6 +258,11 @@ impl Rejected {
             Self::AppointmentTooLate { .. } => "appointment_too_late",
             Self::AppointmentUsed { .. } => "appointment_used",
             Self::AppointmentConflict { .. } => "appointment_conflict",
+            Self::NothingToRate(_) => "nothing_to_rate",
+            Self::AlreadyRated { .. } => "already_rated",
+            Self::UnknownFollowUp(_) => "unknown_follow_up",
+            Self::FollowUpStep { .. } => "follow_up_step",
+            Self::FollowUpLevelRequired => "follow_up_level_required",
             Self::NoBusinessDay => "no_business_day",
             Self::DayOver(_) => "day_over",
         }
@@ -291,6 +323,13 @@ impl Rejected {
             Self::AppointmentTooLate { .. } => "预约时段已过，请按普通方式取号".to_string(),
             Self::AppointmentUsed { number } => format!("此预约已签到，号码 {number}"),
             Self::AppointmentConflict { .. } => "预约码重复".to_string(),
+            Self::NothingToRate(_) => "暂无可评价的服务".to_string(),
+            Self::AlreadyRated { .. } => "本次服务已评价，感谢您的参与".to_string(),
+            Self::UnknownFollowUp(id) => format!("没有回访工单 {id}"),
+            Self::FollowUpStep { from, to } => {
+                format!("工单不能从「{}」改为「{}」", from.label(), to.label())
+            }
+            Self::FollowUpLevelRequired => "请填写复评等级".to_string(),
             Self::NoBusinessDay | Self::DayOver(_) => "系统时间异常，请联系管理员".to_string(),
         }
     }

@@ -13,6 +13,8 @@ use super::command::{ClosedReason, Command, QuotaKind, Rejected, Reply};
 use super::event::{Change, Event};
 use super::invariants;
 use super::issue::{decide_import, decide_issue};
+use super::rate;
+use super::rating::{FollowUp, FollowUpId};
 use super::rules::Rules;
 use super::state::{BookedAppointment, Handling, State};
 use super::status;
@@ -94,6 +96,11 @@ pub struct Snapshot {
     pub appointments: Vec<BookedAppointment>,
     pub handling: Vec<(ServiceId, Handling)>,
     pub sla_counts: Vec<SlaCount>,
+    /// Follow-up work orders not yet closed.
+    #[serde(default)]
+    pub followups: Vec<FollowUp>,
+    #[serde(default)]
+    pub next_followup: u64,
 }
 
 pub struct Engine {
@@ -145,6 +152,8 @@ impl Engine {
             .into_iter()
             .map(|c| ((c.service, c.phase, c.level), c.count))
             .collect();
+        st.followups = snapshot.followups.into_iter().map(|f| (f.id, f)).collect();
+        st.next_followup = snapshot.next_followup.max(1);
         st.reindex(&engine.hall);
         engine
     }
@@ -172,6 +181,8 @@ impl Engine {
             appointments: st.appointments.values().cloned().collect(),
             handling: st.handling.iter().map(|(s, h)| (s.clone(), *h)).collect(),
             sla_counts: self.sla_counts(),
+            followups: st.followups.values().cloned().collect(),
+            next_followup: st.next_followup,
         }
     }
 
@@ -228,6 +239,12 @@ impl Engine {
                 );
                 Ok(Reply::Done)
             }
+            Command::Rate { .. } | Command::DeclineRating { .. } | Command::UpdateFollowUp(_) => {
+                for change in rate::decide(&self.hall, &self.state, eff, &command)? {
+                    self.emit(eff, change);
+                }
+                Ok(Reply::Done)
+            }
             Command::SignIn { .. } | Command::SignOut { .. } => {
                 for change in decide_window(&self.hall, &self.state, eff, &command)? {
                     self.emit(eff, change);
@@ -235,7 +252,9 @@ impl Engine {
                 Ok(Reply::Done)
             }
             _ => {
-                for change in decide_window(&self.hall, &self.state, eff, &command)? {
+                let mut changes = decide_window(&self.hall, &self.state, eff, &command)?;
+                rate::supersede(&self.state, &mut changes);
+                for change in changes {
                     self.emit(eff, change);
                 }
                 let current = window_of(&command)
@@ -264,7 +283,8 @@ impl Engine {
         let rollover = st
             .day
             .and_then(|d| calendar::rollover_at(&self.hall.rules, d));
-        [sla, closing, rollover].into_iter().flatten().min()
+        let rating = rate::next_deadline(st);
+        [sla, closing, rollover, rating].into_iter().flatten().min()
     }
 
     /// The current business day (`None` before the first event).
@@ -297,6 +317,15 @@ impl Engine {
     /// by id.
     pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
         self.state.tickets.values()
+    }
+
+    /// Follow-up work orders not yet closed, oldest first.
+    pub fn followups(&self) -> impl Iterator<Item = &FollowUp> {
+        self.state.followups.values()
+    }
+
+    pub fn followup(&self, id: FollowUpId) -> Option<&FollowUp> {
+        self.state.followups.get(&id)
     }
 
     pub fn window(&self, number: WindowNo) -> Option<&WindowState> {

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::command::Appointment;
+use super::rating::{FollowUp, FollowUpUpdate, Rating};
 use super::types::{
     BusinessDay, OrderKey, PrintState, ServiceId, SlaLevel, SlaPhase, StaffId, Target, Ticket,
     TicketClass, TicketId, TicketNumber, WindowNo,
@@ -135,6 +136,25 @@ pub enum Change {
         outcome: PrintState,
         reprint: bool,
     },
+    /// 好差评: the applicant rated the visit (one rating per visit).
+    TicketRated {
+        rating: Box<Rating>,
+    },
+    /// The visit was not rated: the evaluator's time ran out, the window finished another
+    /// ticket, or the rater let the 5-key evaluator time out.
+    TicketUnrated {
+        ticket: TicketId,
+        number: TicketNumber,
+        window: WindowNo,
+    },
+    /// A 差评 opened a follow-up work order.
+    FollowUpOpened {
+        followup: Box<FollowUp>,
+    },
+    /// A follow-up moved on (or got a note).
+    FollowUpUpdated {
+        update: FollowUpUpdate,
+    },
 }
 
 impl Change {
@@ -158,6 +178,10 @@ impl Change {
             Self::SlaBreached { .. } => "sla_breached",
             Self::AppointmentBooked { .. } => "appointment_booked",
             Self::TicketPrinted { .. } => "ticket_printed",
+            Self::TicketRated { .. } => "ticket_rated",
+            Self::TicketUnrated { .. } => "ticket_unrated",
+            Self::FollowUpOpened { .. } => "follow_up_opened",
+            Self::FollowUpUpdated { .. } => "follow_up_updated",
         }
     }
 
@@ -173,7 +197,9 @@ impl Change {
             | Self::TicketFinished { ticket, .. }
             | Self::TicketExpired { ticket, .. }
             | Self::SlaBreached { ticket, .. }
-            | Self::TicketPrinted { ticket, .. } => Some(*ticket),
+            | Self::TicketPrinted { ticket, .. }
+            | Self::TicketUnrated { ticket, .. } => Some(*ticket),
+            Self::TicketRated { rating } => Some(rating.ticket),
             _ => None,
         }
     }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use jiff::{Span, Timestamp};
 
+use super::rating::RatingMark;
 use super::calendar;
 use super::catalog::Catalog;
 use super::command::{Appointment, IssueRequest, QuotaKind, Rejected};
@@ -153,6 +154,7 @@ pub(crate) fn decide_issue(
         case_number: None,
         wait_sla: None,
         handle_sla: None,
+        rating: RatingMark::None,
     })
 }
 

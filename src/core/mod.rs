@@ -16,6 +16,8 @@ pub mod id_number;
 mod invariants;
 mod issue;
 mod ordering;
+mod rate;
+pub mod rating;
 pub mod rules;
 mod state;
 mod status;
@@ -25,6 +27,10 @@ pub mod types;
 pub use command::{Appointment, ClosedReason, Command, IssueRequest, QuotaKind, Rejected, Reply};
 pub use engine::{Availability, Engine, ServiceStatus, SlaCount, Snapshot, WindowState};
 pub use event::{CallKind, Change, Event, ExpireReason};
+pub use rating::{
+    FollowUp, FollowUpId, FollowUpState, FollowUpUpdate, Overdue, Rating, RatingChannel, RatingLevel,
+    RatingMark, RatingReason, RatingRules,
+};
 pub use rules::Rules;
 pub use state::{BookedAppointment, Handling};
 pub use types::*;

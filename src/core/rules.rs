@@ -20,6 +20,8 @@ pub struct Rules {
     pub hours: Hours,
     pub queue: QueueRules,
     pub appointments: AppointmentRules,
+    /// 好差评: evaluator timeout and follow-up deadlines.
+    pub ratings: super::rating::RatingRules,
     /// Age (from the ID number's birth date) that gives the green channel; `None` disables it.
     pub priority_age: Option<u8>,
     /// Calls need a signed-in staff member at the window.

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::catalog::Catalog;
 use super::command::Appointment;
 use super::engine::WindowState;
+use super::rating::{FollowUp, FollowUpId};
 use super::types::{
     BusinessDay, OrderKey, ServiceId, SlaLevel, SlaPhase, Ticket, TicketClass, TicketId,
     TicketNumber, TicketState, WindowNo,
@@ -195,6 +196,10 @@ pub(crate) struct State {
     pub appointments: BTreeMap<String, BookedAppointment>,
     pub handling: BTreeMap<ServiceId, Handling>,
     pub sla_counts: BTreeMap<(ServiceId, SlaPhase, SlaLevel), u32>,
+    /// Follow-up work orders not yet closed.
+    pub followups: BTreeMap<FollowUpId, FollowUp>,
+    /// The id the next follow-up gets.
+    pub next_followup: u64,
     pub index: Index,
 }
 
@@ -223,6 +228,7 @@ impl State {
         State {
             windows,
             next_id: 1,
+            next_followup: 1,
             ..State::default()
         }
     }

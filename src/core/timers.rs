@@ -39,6 +39,10 @@ pub(crate) fn due(hall: &Catalog, st: &State, now: Timestamp) -> Option<Vec<Chan
             level,
         }]);
     }
+    let lapsed = super::rate::due(st, cutoff);
+    if !lapsed.is_empty() {
+        return Some(lapsed);
+    }
     if closing.is_some_and(|c| c <= now) {
         return Some(expire(
             st,

@@ -262,4 +262,7 @@ pub struct Ticket {
     pub case_number: Option<String>,
     pub wait_sla: Option<SlaLevel>,
     pub handle_sla: Option<SlaLevel>,
+    /// 好差评: where the finished visit stands with its rating.
+    #[serde(default)]
+    pub rating: super::rating::RatingMark,
 }

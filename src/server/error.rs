@@ -97,8 +97,11 @@ fn rejected_status(r: &Rejected) -> StatusCode {
         | Rejected::UnknownWindow(_)
         | Rejected::UnknownStaff(_)
         | Rejected::UnknownTicket(_)
-        | Rejected::UnknownAppointment => StatusCode::NOT_FOUND,
-        Rejected::IdNumberRequired(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        | Rejected::UnknownAppointment
+        | Rejected::UnknownFollowUp(_) => StatusCode::NOT_FOUND,
+        Rejected::IdNumberRequired(_) | Rejected::FollowUpLevelRequired => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         _ => StatusCode::CONFLICT,
     }
 }

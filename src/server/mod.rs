@@ -7,6 +7,8 @@ pub mod dto;
 pub mod error;
 pub mod events;
 mod openapi;
+mod ratings;
+mod read;
 mod routes;
 mod windows;
 
@@ -84,6 +86,21 @@ pub fn router(
         .route("/api/v1/windows/{n}/finish", post(windows::finish))
         .route("/api/v1/windows/{n}/sign-in", post(windows::sign_in))
         .route("/api/v1/windows/{n}/sign-out", post(windows::sign_out))
+        .route(
+            "/api/v1/windows/{n}/rating",
+            get(ratings::view).post(ratings::rate),
+        )
+        .route(
+            "/api/v1/windows/{n}/rating/decline",
+            post(ratings::decline),
+        )
+        .route(
+            "/api/v1/windows/{n}/ratings/summary",
+            get(ratings::staff_summary),
+        )
+        .route("/api/v1/ratings", get(ratings::list))
+        .route("/api/v1/followups", get(ratings::followups))
+        .route("/api/v1/followups/{id}", post(ratings::update_followup))
         .route("/api/v1/appointments", post(appointments::import))
         .route("/api/v1/events", get(events::events))
         .route("/api/v1/devices", get(devices::list))

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{appointments, devices, dto, error, events, routes, windows};
+use super::{appointments, devices, dto, error, events, ratings, routes, windows};
 
 struct TokenAuth;
 
@@ -19,18 +19,22 @@ impl Modify for TokenAuth {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "hallq LAN API", description = "Hall server of a 政务服务中心: tickets, windows, event stream. Every route but /health needs `Authorization: Bearer <device token>`."),
+    info(title = "hallq LAN API", description = "Hall server of a 政务服务中心: tickets, windows, 好差评 ratings and follow-ups, event stream. Every route but /health needs `Authorization: Bearer <device token>`."),
     paths(
         routes::health, routes::services, routes::issue, routes::tickets, routes::ticket, routes::record_print, windows::windows, windows::window,
         windows::call_next, windows::call_specific, windows::recall, windows::no_show, windows::hold,
         windows::resume_held, windows::transfer, windows::pause, windows::resume, windows::finish,
         windows::sign_in, windows::sign_out, events::events, appointments::import, devices::report, devices::list,
+        ratings::view, ratings::rate, ratings::decline, ratings::list, ratings::followups,
+        ratings::update_followup, ratings::staff_summary,
     ),
     components(schemas(
         error::ErrorBody, dto::TicketDto, dto::TransferDto, dto::IssuedDto, dto::WindowDto, dto::StaffDto,
         dto::WaitingDto, dto::ServiceDto, dto::IssueBody, dto::NumberBody, dto::TransferBody,
         dto::FinishBody, dto::SignInBody, dto::PrintBody, dto::HealthDto, dto::StoreHealthDto, dto::ImportedDto,
         appointments::AppointmentRow, devices::HealthReport, devices::ComponentHealth, devices::DeviceHealthDto,
+        ratings::RatingView, ratings::PendingRating, ratings::RatingBody, ratings::RatedDto,
+        ratings::FollowUpDto, ratings::FollowUpBody, ratings::StaffSummary,
     )),
     modifiers(&TokenAuth),
 )]

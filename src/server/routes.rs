@@ -18,7 +18,7 @@ use crate::core::id_number::IdNumber;
 use crate::core::{
     Command, Engine, IssueRequest, PrintState, Rejected, Reply, ServiceId, TicketId, TicketState,
 };
-use crate::store::{Store, TicketFilter};
+use crate::store::TicketFilter;
 
 /// Liveness and store status; needs no token.
 #[utoipa::path(get, path = "/api/v1/health", tag = "hall",
@@ -236,28 +236,7 @@ pub async fn tickets(
         service: query.service,
         limit: query.limit.unwrap_or(1000).min(10_000),
     };
-    let path = state.hall.store_path().to_path_buf();
-    let rows = tokio::task::spawn_blocking(move || {
-        let store = Store::open_read_only(&path)?;
-        store.tickets(&filter)
-    })
-    .await
-    .map_err(|e| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "storage_error",
-            "系统存储故障",
-            e.to_string(),
-        )
-    })?
-    .map_err(|e| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            e.code(),
-            "系统存储故障",
-            e.to_string(),
-        )
-    })?;
+    let rows = super::read::with_store(&state, move |store| store.tickets(&filter)).await?;
     Ok(Json(serde_json::json!({ "tickets": rows })))
 }
 

@@ -16,8 +16,11 @@
 mod error;
 mod events;
 mod lock;
+pub mod outbox;
 mod projection;
 mod purge;
+mod ratings;
+pub mod records;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +31,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use error::StoreError;
 pub use events::{SNAPSHOTS_KEPT, StoredEvent};
 pub use projection::{TicketFilter, TicketRow};
+pub use ratings::{FollowUpFilter, FollowUpNote, FollowUpRow, RatingRow};
 pub use schema::{APPLICATION_ID, CURRENT_VERSION};
 
 use crate::core::Event;
@@ -51,6 +55,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     salt: Vec<u8>,
+    /// Prefix of the outbox's idempotency keys, derived from the salt (unique per database).
+    key_tag: String,
     /// Business day of the newest event row (see [`events::day_after`]).
     day: Option<String>,
     /// Held by writers for the life of the store.
@@ -64,6 +70,13 @@ impl std::fmt::Debug for Store {
             .field("writer", &self._lock.is_some())
             .finish_non_exhaustive()
     }
+}
+
+/// 12 hex digits of SHA-256 over the salt: stable for a database, different for every new one.
+fn key_tag(salt: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(salt);
+    hex::encode(&digest[..6])
 }
 
 impl Store {
@@ -129,9 +142,11 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         let salt = schema::validate(&conn, path)?;
         let day = events::last_day(&conn, path)?;
+        let key_tag = key_tag(&salt);
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            key_tag,
             salt,
             day,
             _lock: lock,
@@ -173,7 +188,7 @@ impl Store {
         for event in events {
             day = events::day_after(day, &event.change);
             let seq = events::insert(&tx, path, event, day.as_deref())?;
-            projection::apply(&tx, path, seq, event)?;
+            projection::apply(&tx, path, seq, event, &self.key_tag)?;
             seqs.push(seq);
         }
         if let Some(body) = snapshot {
@@ -196,6 +211,34 @@ impl Store {
     /// Up to `limit` events with `seq > after`, oldest first (the event stream's resume).
     pub fn events_after(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
         events::after(&self.conn, &self.path, after, Some(limit))
+    }
+
+    /// Ratings given on business days `from..=to` (no rater identity).
+    pub fn ratings(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> Result<Vec<RatingRow>, StoreError> {
+        ratings::ratings(&self.conn, &self.path, from, to)
+    }
+
+    /// Follow-up work orders, closed ones included unless filtered.
+    pub fn followups(&self, filter: &FollowUpFilter) -> Result<Vec<FollowUpRow>, StoreError> {
+        ratings::followups(&self.conn, &self.path, filter)
+    }
+
+    pub fn followup(&self, id: u64) -> Result<Option<FollowUpRow>, StoreError> {
+        ratings::followup_by_id(&self.conn, &self.path, to_i64(id, "follow-up id")?)
+    }
+
+    /// Ratings per level (index 0 = level 1) given to one staff member on one day.
+    pub fn staff_levels(&self, staff: &str, day: jiff::civil::Date) -> Result<[u32; 5], StoreError> {
+        ratings::staff_levels(&self.conn, &self.path, staff, day)
+    }
+
+    /// The prefix of this database's outbox keys.
+    pub fn key_tag(&self) -> &str {
+        &self.key_tag
     }
 
     /// Tickets from the projection, oldest issue first.

@@ -54,8 +54,15 @@ pub struct TicketRow {
 }
 
 /// Applies one stored event to the projection.
-pub fn apply(conn: &Connection, path: &Path, seq: u64, event: &Event) -> Result<(), StoreError> {
+pub fn apply(
+    conn: &Connection,
+    path: &Path,
+    seq: u64,
+    event: &Event,
+    key_tag: &str,
+) -> Result<(), StoreError> {
     let seq = to_i64(seq, "seq")?;
+    super::ratings::apply(conn, path, seq, event, key_tag)?;
     let id = match (&event.change, event.change.ticket()) {
         (Change::TicketIssued { ticket }, _) => return insert(conn, path, seq, ticket),
         (_, Some(ticket)) => to_i64(ticket.0, "ticket id")?,

@@ -24,6 +24,11 @@ pub fn purge(conn: &Connection, path: &Path, before_day: Date) -> Result<usize, 
             [&day],
         )
         .at(path)?;
+    conn.execute(
+        "UPDATE ratings SET rater_id_hash = NULL WHERE day < ?1 AND rater_id_hash IS NOT NULL",
+        [&day],
+    )
+    .at(path)?;
     let events = conn
         .execute(
             "UPDATE events SET body = json_set(body, '$.ticket.id_hash', NULL, \

@@ -17,7 +17,7 @@ use super::error::{AtPath, StoreError};
 pub const APPLICATION_ID: i32 = 0x6861_6c71;
 
 /// Schema version this binary writes (`PRAGMA user_version`).
-pub const CURRENT_VERSION: i64 = 1;
+pub const CURRENT_VERSION: i64 = 2;
 
 /// Length of the per-database salt used to hash ID numbers.
 pub const SALT_LEN: usize = 32;
@@ -79,10 +79,82 @@ CREATE TABLE tickets (
 CREATE UNIQUE INDEX tickets_day_number ON tickets (day, number);
 CREATE INDEX tickets_day_state ON tickets (day, state);
 CREATE INDEX tickets_state ON tickets (state, day);
+"#, r#"
+-- 好差评 (schema 2): where each finished ticket stands with its rating.
+ALTER TABLE tickets ADD COLUMN rating TEXT;          -- awaiting | rated | unrated
+ALTER TABLE tickets ADD COLUMN rating_level INTEGER; -- 1..5 when rated
+
+-- One row per rating; one rating per visit (the ticket is the key).
+CREATE TABLE ratings (
+    ticket        INTEGER PRIMARY KEY,
+    seq           INTEGER NOT NULL,
+    day           TEXT NOT NULL,
+    number        TEXT NOT NULL,
+    service       TEXT NOT NULL,
+    window        INTEGER NOT NULL,
+    staff         TEXT,
+    case_number   TEXT,
+    channel       TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    at_ms         INTEGER NOT NULL,
+    level         INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+    reasons       TEXT NOT NULL,  -- JSON array of efficiency | competence | attitude
+    comment       TEXT,
+    rater_id_hash TEXT            -- the ticket's ID hash; never shown to staff
+) STRICT;
+CREATE INDEX ratings_at ON ratings (at_ms);
+CREATE INDEX ratings_day ON ratings (day, window);
+
+-- Follow-up work orders of 差评 (level 1 or 2).
+CREATE TABLE followups (
+    id              INTEGER PRIMARY KEY,
+    ticket          INTEGER NOT NULL,
+    day             TEXT NOT NULL,
+    number          TEXT NOT NULL,
+    service         TEXT NOT NULL,
+    window          INTEGER NOT NULL,
+    staff           TEXT,
+    level           INTEGER NOT NULL,
+    state           TEXT NOT NULL,  -- open | called_back | rectified | follow_up_rated | closed
+    opened_at       TEXT NOT NULL,
+    opened_ms       INTEGER NOT NULL,
+    callback_due_ms INTEGER NOT NULL,
+    rectify_due_ms  INTEGER NOT NULL,
+    called_back_ms  INTEGER,
+    rectified_ms    INTEGER,
+    follow_up_level INTEGER,
+    closed_ms       INTEGER,
+    notes           TEXT NOT NULL DEFAULT '[]',  -- JSON [{at, by, state, note}]
+    updated_seq     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX followups_state ON followups (state, opened_ms);
+
+-- Records for the provincial platform, written in the transaction that records them.
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq             INTEGER NOT NULL,          -- the event carried
+    kind            TEXT NOT NULL,             -- rating | follow_up
+    key             TEXT NOT NULL UNIQUE,      -- idempotency key, unique across databases
+    body            TEXT NOT NULL,             -- JSON UploadRecord
+    created_ms      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    delivered_ms    INTEGER
+) STRICT;
+CREATE INDEX outbox_pending ON outbox (next_attempt_ms, id) WHERE delivered_ms IS NULL;
 "#];
 
 /// Tables every hallq database has; a file without them is not ours.
-const REQUIRED_TABLES: &[&str] = &["meta", "events", "snapshots", "tickets"];
+const REQUIRED_TABLES: &[&str] = &[
+    "meta",
+    "events",
+    "snapshots",
+    "tickets",
+    "ratings",
+    "followups",
+    "outbox",
+];
 
 /// Checks the first 100 bytes of an existing file without letting SQLite touch it.
 pub fn check_header(path: &Path) -> Result<(), StoreError> {

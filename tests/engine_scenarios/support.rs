@@ -75,6 +75,7 @@ pub fn rules() -> Rules {
         appointments: AppointmentRules::default(),
         priority_age: Some(70),
         require_sign_in: false,
+        ratings: Default::default(),
         services: vec![a, service("B"), c, service("D")],
         windows: vec![
             window(1, &["A", "B"]),
