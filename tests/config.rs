@@ -381,13 +381,38 @@ fn unknown_keys_are_rejected_with_their_path() {
 }
 
 #[test]
-fn typed_device_sections_are_read_and_later_tables_kept() {
+fn typed_device_sections_are_read() {
     let text = MINIMAL.to_owned()
-        + "\n[printer]\nbackend = \"sim\"\n\n[voice]\nrepeat = 3\n\n[upload]\nurl = \"https://x\"\n";
+        + "\n[printer]\nbackend = \"sim\"\n\n[voice]\nrepeat = 3\n\n[upload]\nurl = \"https://x\"\nhall_code = \"H1\"\n\n[ratings]\nrectify_days = 7\n";
     let c = HallConfig::parse(&text).unwrap();
     assert!(c.printer.is_some() && c.buses.is_empty() && c.buttons.is_empty());
     assert_eq!(c.voice.repeat, 3);
-    assert!(c.upload.is_some());
+    let upload = c.upload.as_ref().unwrap();
+    assert_eq!((upload.format.as_str(), upload.batch), ("generic-json", 50));
+    assert_eq!(c.ratings.rectify_days, 7);
+    assert_eq!(c.ratings.timeout_s, 60, "default");
+    assert_eq!(
+        c.rules().ratings.rectify_within,
+        jiff::SignedDuration::from_hours(24 * 7)
+    );
+}
+
+#[test]
+fn rating_and_upload_settings_are_checked_with_their_keys() {
+    let text = MINIMAL.to_owned()
+        + "\n[ratings]\ntimeout_s = 5\ncallback_days = 10\nrectify_days = 7\nunrated_as_basic_after_days = 0\n\n[upload]\nurl = \"ftp://x\"\nformat = \"guangdong\"\nhall_code = \" \"\n";
+    let err = HallConfig::parse(&text).unwrap_err();
+    let paths: Vec<&str> = err.problems.iter().map(|p| p.path.as_str()).collect();
+    for wanted in [
+        "ratings.timeout_s",
+        "ratings.rectify_days",
+        "ratings.unrated_as_basic_after_days",
+        "upload.url",
+        "upload.format",
+        "upload.hall_code",
+    ] {
+        assert!(paths.contains(&wanted), "{wanted} missing in {paths:?}");
+    }
 }
 
 #[test]

@@ -13,7 +13,10 @@ use rand::Rng;
 use super::serve::{open_hall, serve_until};
 use crate::cli::DemoArgs;
 use crate::config::HallConfig;
-use crate::core::{Change, Command, IssueRequest, Reply, ServiceId, StaffId, WindowNo};
+use crate::core::{
+    Change, Command, IssueRequest, RatingChannel, RatingLevel, RatingReason, Reply, ServiceId,
+    StaffId, WindowNo,
+};
 use crate::hall::{Clock, Hall};
 
 /// The sample hall shipped with hallq.
@@ -300,6 +303,18 @@ async fn console_devices(hall: Hall) {
             Change::TicketMissed { number, window, .. } => {
                 println!("[window {window}] 过号 {number}")
             }
+            Change::TicketRated { rating } => println!(
+                "[评价 {}]  {} {}",
+                rating.window,
+                rating.number,
+                rating.level.label()
+            ),
+            Change::TicketUnrated { number, window, .. } => {
+                println!("[评价 {window}]  {number} 未评价")
+            }
+            Change::FollowUpOpened { followup } => {
+                println!("[回访]   差评 {} → 回访工单 {}", followup.number, followup.id)
+            }
             Change::SlaBreached {
                 number,
                 level,
@@ -352,7 +367,7 @@ async fn simulate_window(hall: Hall, window: WindowNo, staff: Option<StaffId>, p
         let serve = if called { pace } else { pace / 2 };
         tokio::time::sleep(serve).await;
         if called {
-            let _ = hall
+            let finished = hall
                 .execute(
                     Command::Finish {
                         window,
@@ -361,13 +376,56 @@ async fn simulate_window(hall: Hall, window: WindowNo, staff: Option<StaffId>, p
                     |_, _| (),
                 )
                 .await;
+            if finished.is_ok() {
+                tokio::time::sleep(pace / 4).await;
+                let roll: f64 = rand::rng().random();
+                let _ = hall.execute(demo_rating(window, roll), |_, _| ()).await;
+            }
         }
+    }
+}
+
+/// What a simulated applicant does at the evaluator: mostly 非常满意 or 满意, now and then
+/// 基本满意, rarely a 差评 with a reason, and sometimes walks away (unrated).
+fn demo_rating(window: WindowNo, roll: f64) -> Command {
+    let (level, reasons) = match roll {
+        r if r < 0.55 => (5, vec![]),
+        r if r < 0.80 => (4, vec![]),
+        r if r < 0.88 => (3, vec![]),
+        r if r < 0.91 => (2, vec![RatingReason::Efficiency]),
+        r if r < 0.92 => (1, vec![RatingReason::Attitude]),
+        _ => return Command::DeclineRating { window },
+    };
+    Command::Rate {
+        window,
+        level: RatingLevel::new(level).unwrap_or(RatingLevel::BASIC),
+        reasons,
+        comment: None,
+        channel: RatingChannel::Evaluator,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn simulated_applicants_rate_on_the_whole_scale_or_walk_away() {
+        let mut levels = std::collections::BTreeSet::new();
+        let mut declined = false;
+        for i in 0..100 {
+            match demo_rating(WindowNo(1), f64::from(i) / 100.0) {
+                Command::Rate { level, reasons, .. } => {
+                    assert_eq!(level.is_bad(), !reasons.is_empty());
+                    levels.insert(level.get());
+                }
+                Command::DeclineRating { .. } => declined = true,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(levels.into_iter().collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+        assert!(declined);
+    }
 
     #[test]
     fn demo_config_opens_every_day() {
