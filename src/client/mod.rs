@@ -6,6 +6,8 @@
 mod backoff;
 mod error;
 mod events;
+pub mod followups;
+pub mod rating;
 mod types;
 mod window;
 

@@ -94,11 +94,16 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
     let kiosk = kiosk_setup(&config);
     // With a display, window 1 is staffed from a real window terminal instead of a simulation.
     let terminal = kiosk.as_ref().and_then(|_| terminal_token(&config, 1));
+    let evaluator = kiosk
+        .as_ref()
+        .and_then(|_| device_token(&config, crate::config::DeviceRole::Evaluator, 1));
     let screen = kiosk.as_ref().and_then(|_| display_setup(&config));
     let mut running = open_hall(config, &dir, Clock::Offset(offset))?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let devices = super::hall_devices::start(&running.config, &running.hall, runtime.handle());
     running.local.extend(devices.local.iter().cloned());
+    let upload = super::serve::start_upload(&mut running, runtime.handle());
+    let upload_config = running.config.clone();
     let staffed_by_terminal = terminal.as_ref().map(|_| WindowNo(1));
     let stopper = devices.stopper();
     let duration = args.duration.map(Duration::from_secs);
@@ -124,7 +129,7 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
             }
             println!("  simulated devices: a kiosk (arrivals every {}s), {window_count} windows, LED and voice on this console", arrival.as_secs());
             if with_window {
-                println!("  windows: kiosk (printer simulated), window 1 terminal (staff 1001, no PIN), hall display; close the kiosk or press Ctrl-C to stop");
+                println!("  windows: kiosk (printer simulated), window 1 terminal (staff 1001, no PIN) and its evaluator, hall display; close the kiosk or press Ctrl-C to stop");
             } else {
                 println!("  kiosk window: no display (DISPLAY/WAYLAND_DISPLAY unset), running headless");
                 println!("  stop with Ctrl-C");
@@ -186,6 +191,24 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
                     }
                 }
             });
+            // Window 1's evaluator (评价器): asks for a rating after each 办结 at the terminal.
+            let _evaluator = evaluator.and_then(|token| {
+                let mut options =
+                    super::rate::EvaluatorOptions::new(&format!("http://{addr}"), &token, 1);
+                options.size = (800.0, 480.0);
+                match super::rate::open_evaluator(options, runtime.handle().clone()) {
+                    Ok((window, guard)) => {
+                        if let Err(err) = slint::ComponentHandle::show(&window) {
+                            eprintln!("hallq demo: evaluator: {err}");
+                        }
+                        Some((window, guard))
+                    }
+                    Err(err) => {
+                        eprintln!("hallq demo: evaluator: {err}");
+                        None
+                    }
+                }
+            });
             // The hall display (1280×720 on a desktop), captions from the voice's wording.
             let _screen = screen.and_then(|(token, title, captioner)| {
                 let options = super::display::DisplayOptions {
@@ -236,6 +259,7 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
     let result = runtime
         .block_on(server)
         .map_err(|e| format!("demo server task failed: {e}"))?;
+    runtime.block_on(super::serve::stop_upload(upload, &upload_config));
     drop(devices);
     result
 }
@@ -257,10 +281,15 @@ fn display_setup(config: &HallConfig) -> Option<(String, String, crate::display:
 
 /// The token of window `n`'s terminal in the configuration.
 fn terminal_token(config: &HallConfig, n: u16) -> Option<String> {
+    device_token(config, crate::config::DeviceRole::Window, n)
+}
+
+/// The token of the `role` device of window `n` in the configuration.
+fn device_token(config: &HallConfig, role: crate::config::DeviceRole, n: u16) -> Option<String> {
     config
         .devices
         .iter()
-        .find(|d| d.role == crate::config::DeviceRole::Window && d.window == Some(n))
+        .find(|d| d.role == role && d.window == Some(n))
         .map(|d| d.token.clone())
 }
 

@@ -12,6 +12,7 @@ use crate::config::HallConfig;
 use crate::hall::{self, Clock, Hall};
 use crate::server::LocalDevices;
 use crate::store::Store;
+use crate::upload::{UploadHandle, Uploader};
 
 /// Default port of the LAN API.
 pub const DEFAULT_LISTEN: &str = "0.0.0.0:8610";
@@ -40,6 +41,30 @@ pub fn open_hall(config: HallConfig, data: &Path, clock: Clock) -> Result<Runnin
         config: Arc::new(config),
         local: Vec::new(),
     })
+}
+
+/// Starts the upload of ratings and follow-ups to the provincial platform (`[upload]`; without
+/// it the backlog is only reported), nudged by every committed rating event, and lists it in
+/// the device health. Call inside `runtime`.
+pub fn start_upload(running: &mut Running, runtime: &tokio::runtime::Handle) -> UploadHandle {
+    let upload = {
+        let _rt = runtime.enter();
+        Uploader::spawn(
+            running.hall.store_path(),
+            running.config.upload.clone(),
+            std::future::pending(),
+        )
+    };
+    runtime.spawn(upload.clone().nudge_on_events(running.hall.subscribe()));
+    running.local.push(Arc::new(upload.clone()));
+    upload
+}
+
+/// Stops the uploader and waits (a bounded time) for the request in flight to be noted.
+pub async fn stop_upload(upload: UploadHandle, config: &HallConfig) {
+    upload.stop();
+    let wait = config.upload.as_ref().map_or(10, |u| u.timeout_s) + 1;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(wait), upload.join()).await;
 }
 
 /// Binds, prints the address, serves until `shutdown`, then waits for the last commit.
@@ -106,6 +131,9 @@ pub fn run(args: ServeArgs) -> ExitCode {
     let devices = super::hall_devices::start(&running.config, &running.hall, runtime.handle());
     running.local.extend(devices.local.iter().cloned());
     let stopper = devices.stopper();
+    let upload = start_upload(&mut running, runtime.handle());
+    let upload_stop = upload.clone();
+    let config = running.config.clone();
     super::notify::arm_fault_wedge(&running.hall, runtime.handle()); // test-only switch
     let notifier = super::notify::ServeNotifier::new(&running.hall, runtime.handle());
     let notify_stop = notifier.stopper();
@@ -115,6 +143,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
         listen,
         async move {
             super::shutdown_signal().await;
+            upload_stop.stop();
             notify_stop.stop();
             // Joining the bus threads may wait for a polling round: off the async workers.
             let _ = tokio::task::spawn_blocking(move || stopper.stop()).await;
@@ -124,6 +153,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             notifier.ready(addr, &hall_name);
         },
     ));
+    runtime.block_on(stop_upload(upload, &config));
     drop(devices);
     match result {
         Ok(()) => ExitCode::SUCCESS,
