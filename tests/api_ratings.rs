@@ -246,3 +246,56 @@ async fn a_bad_rating_is_followed_up_through_the_admin_api_and_overdue_moves_wit
     assert_eq!(keys.len(), 3);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_rating_for_a_visit_the_window_has_moved_past_is_refused() {
+    let s = TestServer::start(CONFIG_24H, monday_10am()).await;
+    finished_visit(&s).await;
+    let (_, first) = s.get("/api/v1/windows/1/rating", EVALUATOR1).await;
+    let first_id = first["pending"]["ticket"].as_u64().unwrap();
+    // Staff finish the next visit before the rater's press arrives.
+    let (status, _) = s
+        .post(
+            "/api/v1/tickets",
+            KIOSK,
+            json!({"service": "A", "id_number": "110105194912310046"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    s.post("/api/v1/windows/1/call-next", WINDOW1, json!({})).await;
+    s.post("/api/v1/windows/1/finish", WINDOW1, json!({})).await;
+
+    let (status, body) = s
+        .post(
+            "/api/v1/windows/1/rating",
+            EVALUATOR1,
+            json!({"level": 1, "ticket": first_id}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"], "nothing_to_rate");
+    let (status, body) = s
+        .post(
+            "/api/v1/windows/1/rating/decline",
+            EVALUATOR1,
+            json!({"ticket": first_id}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+
+    let (_, second) = s.get("/api/v1/windows/1/rating", EVALUATOR1).await;
+    let second_id = second["pending"]["ticket"].as_u64().unwrap();
+    assert_ne!(first_id, second_id);
+    let (status, body) = s
+        .post(
+            "/api/v1/windows/1/rating",
+            EVALUATOR1,
+            json!({"level": 4, "ticket": second_id}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, list) = s.get("/api/v1/ratings?from=2026-11-23", ADMIN).await;
+    assert_eq!(list["ratings"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["ratings"][0]["number"], "A002");
+    s.stop().await;
+}

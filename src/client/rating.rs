@@ -57,6 +57,14 @@ pub struct Rated {
     pub follow_up: Option<u64>,
 }
 
+/// A body bound to the visit it is about (`"ticket"`), so a window that moved on refuses it.
+#[derive(Serialize)]
+struct ForVisit<'a, B: Serialize> {
+    ticket: u64,
+    #[serde(flatten)]
+    body: &'a B,
+}
+
 #[derive(Serialize)]
 struct Empty {}
 
@@ -73,9 +81,32 @@ impl HallClient {
             .await
     }
 
+    /// Rates visit `ticket` at window `n`; 409 `nothing_to_rate` when the window has moved on
+    /// to another visit in between (the rating never lands on the wrong visit).
+    pub async fn rate_visit(
+        &self,
+        n: u16,
+        ticket: u64,
+        body: &RatingBody,
+    ) -> Result<Rated, ClientError> {
+        let body = ForVisit { ticket, body };
+        self.post(&format!("/api/v1/windows/{n}/rating"), &body)
+            .await
+    }
+
     /// Records the visit window `n` finished last as unrated now.
     pub async fn decline_rating(&self, n: u16) -> Result<(), ClientError> {
         self.post_no_content(&format!("/api/v1/windows/{n}/rating/decline"), &Empty {})
+            .await
+    }
+
+    /// Records visit `ticket` at window `n` as unrated, unless the window moved on.
+    pub async fn decline_visit(&self, n: u16, ticket: u64) -> Result<(), ClientError> {
+        let body = ForVisit {
+            ticket,
+            body: &Empty {},
+        };
+        self.post_no_content(&format!("/api/v1/windows/{n}/rating/decline"), &body)
             .await
     }
 }

@@ -131,6 +131,37 @@ impl Hall {
         rx.await.map_err(|_| HallError::ShuttingDown)?
     }
 
+    /// Like [`Hall::execute`], but `check` runs first, on the same engine state: a command
+    /// that must act on what the client saw (e.g. the visit on the evaluator's screen)
+    /// is refused when that changed in between, with no window for a race.
+    pub async fn execute_checked<T, C, F>(
+        &self,
+        command: Command,
+        check: C,
+        view: F,
+    ) -> Result<T, HallError>
+    where
+        T: Send + 'static,
+        C: FnOnce(&Engine) -> Result<(), Rejected> + Send + 'static,
+        F: FnOnce(&Engine, Reply) -> T + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |engine, now| {
+            let outcome = check(engine)
+                .and_then(|()| engine.handle(now, command))
+                .map(|reply| view(engine, reply));
+            Box::new(move |failure: Option<&HallError>| {
+                let result = match failure {
+                    Some(err) => Err(err.clone()),
+                    None => outcome.map_err(HallError::from),
+                };
+                let _ = tx.send(result);
+            })
+        });
+        self.submit(job)?;
+        rx.await.map_err(|_| HallError::ShuttingDown)?
+    }
+
     /// Reads the engine (after all earlier requests are committed).
     pub async fn query<T, F>(&self, read: F) -> Result<T, HallError>
     where

@@ -33,7 +33,7 @@ impl Modify for TokenAuth {
         dto::WaitingDto, dto::ServiceDto, dto::IssueBody, dto::NumberBody, dto::TransferBody,
         dto::FinishBody, dto::SignInBody, dto::PrintBody, dto::HealthDto, dto::StoreHealthDto, dto::ImportedDto,
         appointments::AppointmentRow, devices::HealthReport, devices::ComponentHealth, devices::DeviceHealthDto,
-        ratings::RatingView, ratings::PendingRating, ratings::RatingBody, ratings::RatedDto,
+        ratings::RatingView, ratings::PendingRating, ratings::RatingBody, ratings::RatedDto, ratings::DeclineBody,
         ratings::FollowUpDto, ratings::FollowUpBody, ratings::StaffSummary,
     )),
     modifiers(&TokenAuth),

@@ -55,6 +55,10 @@ pub struct RatingBody {
     pub reasons: Vec<RatingReason>,
     #[serde(default)]
     pub comment: Option<String>,
+    /// The visit being rated (`pending.ticket` from `GET …/rating`): refused with 409
+    /// `nothing_to_rate` when the window has moved on to another visit.
+    #[serde(default)]
+    pub ticket: Option<u64>,
     /// Admins only: the channel the rating came through (default evaluator).
     #[serde(default)]
     #[schema(value_type = Option<String>)]
@@ -176,7 +180,7 @@ pub async fn rate(
     };
     let rated = state
         .hall
-        .execute(command, move |engine, _| {
+        .execute_checked(command, visit_check(window, body.ticket), move |engine, _| {
             let t = engine
                 .window(window)
                 .and_then(|w| w.last_finished)
@@ -200,18 +204,60 @@ pub async fn rate(
 
 #[utoipa::path(post, path = "/api/v1/windows/{n}/rating/decline", tag = "ratings",
     security(("token" = [])), params(("n" = u16, Path, description = "window number")),
+    request_body(content = Option<DeclineBody>, description = "optional: the visit given up on"),
     responses((status = 204), (status = 409, body = ErrorBody)))]
 pub async fn decline(
     State(state): State<AppState>,
     caller: Caller,
     Path(n): Path<u16>,
+    body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
     let window = check_window(&state, &caller, n, &[DeviceRole::Evaluator])?;
+    // The body is optional: none, or `{"ticket": id}`.
+    let ticket = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice::<DeclineBody>(&body)
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_request",
+                    "请求内容不正确",
+                    e.to_string(),
+                )
+            })?
+            .ticket
+    };
     state
         .hall
-        .execute(Command::DeclineRating { window }, |_, _| ())
+        .execute_checked(
+            Command::DeclineRating { window },
+            visit_check(window, ticket),
+            |_, _| (),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineBody {
+    /// The visit the evaluator gave up on; refused when the window moved on.
+    #[serde(default)]
+    pub ticket: Option<u64>,
+}
+
+/// Refuses a rating for `ticket` when it is not the visit window `n` finished last.
+fn visit_check(
+    window: WindowNo,
+    ticket: Option<u64>,
+) -> impl FnOnce(&crate::core::Engine) -> Result<(), Rejected> + Send + 'static {
+    move |engine| match ticket {
+        Some(id) if engine.window(window).and_then(|w| w.last_finished).map(|t| t.0) != Some(id) => {
+            Err(Rejected::NothingToRate(window))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

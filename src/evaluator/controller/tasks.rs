@@ -9,7 +9,7 @@ use crate::evaluator::state::Input;
 
 /// Sends the rating of `ticket` and hands the answer back to the state machine.
 pub(super) async fn submit(ctx: Ctx, ticket: u64, body: RatingBody) {
-    let result = ctx.client.rate(ctx.number, &body).await;
+    let result = ctx.client.rate_visit(ctx.number, ticket, &body).await;
     match &result {
         Ok(r) => tracing::info!("evaluator: {} rated {}", r.number, r.level),
         Err(e) => tracing::info!("evaluator: rating of ticket {ticket} refused: {e}"),
@@ -23,7 +23,7 @@ pub(super) async fn submit(ctx: Ctx, ticket: u64, body: RatingBody) {
 pub(super) async fn decline(ctx: Ctx, ticket: u64) {
     match ctx.client.window_rating(ctx.number).await {
         Ok(r) if r.pending.as_ref().is_some_and(|p| p.ticket == ticket) => {
-            match ctx.client.decline_rating(ctx.number).await {
+            match ctx.client.decline_visit(ctx.number, ticket).await {
                 Ok(()) => tracing::info!("evaluator: ticket {ticket} not rated in time"),
                 Err(e) => tracing::debug!("evaluator: decline of ticket {ticket}: {e}"),
             }
