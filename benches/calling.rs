@@ -285,6 +285,7 @@ fn keypad_path(
             timeout_ms: 150,
             poll_ms,
             keypads: vec![1],
+            evaluators: vec![],
             reprobe_ms: 10_000,
         },
         Arc::new(HallKeypads::new(hall.clone(), rt.handle().clone(), config)),

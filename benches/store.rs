@@ -51,6 +51,7 @@ fn issued(id: u64) -> Event {
                 case_number: None,
                 wait_sla: None,
                 handle_sla: None,
+                rating: Default::default(),
             }),
         },
     }

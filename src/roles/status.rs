@@ -281,7 +281,8 @@ pub fn render(h: &HallHealth, server: &str) -> String {
         "REPORTED".to_string(),
         "DETAIL".to_string(),
     ]];
-    for d in &h.devices {
+    // Admin tokens are people's, not hardware: they never report.
+    for d in h.devices.iter().filter(|d| d.role != "admin") {
         let name = match d.window {
             Some(w) if !d.device.contains(&w.to_string()) => format!("{} (#{w})", d.device),
             _ => d.device.clone(),

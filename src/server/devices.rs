@@ -142,7 +142,12 @@ pub async fn list(
     caller: Caller,
 ) -> Result<Json<Vec<DeviceHealthDto>>, ApiError> {
     caller.require(&[])?;
-    let list: Vec<DeviceHealthDto> = state
+    Ok(Json(collect(&state)))
+}
+
+/// Every configured device with its last reports, then the devices the server drives itself.
+pub(super) fn collect(state: &AppState) -> Vec<DeviceHealthDto> {
+    state
         .config
         .devices
         .iter()
@@ -160,6 +165,5 @@ pub async fn list(
             }
         })
         .chain(state.local.iter().flat_map(|d| d.health()))
-        .collect();
-    Ok(Json(list))
+        .collect()
 }

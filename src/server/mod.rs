@@ -6,6 +6,7 @@ mod devices;
 pub mod dto;
 pub mod error;
 pub mod events;
+mod health;
 mod openapi;
 mod ratings;
 mod read;
@@ -39,6 +40,8 @@ pub struct AppState {
     shutdown: watch::Receiver<bool>,
     devices: devices::DeviceBoard,
     local: LocalDeviceList,
+    /// When this server started (uptime in GET /api/v1/health/devices).
+    started: std::time::Instant,
 }
 
 /// All routes, with the body limit from the configuration.
@@ -58,6 +61,7 @@ pub fn router(
         shutdown,
         devices: devices::DeviceBoard::default(),
         local,
+        started: std::time::Instant::now(),
     };
     Router::new()
         .route("/api/v1/health", get(routes::health))
@@ -105,6 +109,7 @@ pub fn router(
         .route("/api/v1/events", get(events::events))
         .route("/api/v1/devices", get(devices::list))
         .route("/api/v1/devices/health", post(devices::report))
+        .route("/api/v1/health/devices", get(health::devices_health))
         .fallback(|| async {
             error::ApiError::not_found("no such route: see /api/v1/openapi.json")
         })

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{appointments, devices, dto, error, events, ratings, routes, windows};
+use super::{appointments, devices, dto, error, events, health, ratings, routes, windows};
 
 struct TokenAuth;
 
@@ -24,7 +24,7 @@ impl Modify for TokenAuth {
         routes::health, routes::services, routes::issue, routes::tickets, routes::ticket, routes::record_print, windows::windows, windows::window,
         windows::call_next, windows::call_specific, windows::recall, windows::no_show, windows::hold,
         windows::resume_held, windows::transfer, windows::pause, windows::resume, windows::finish,
-        windows::sign_in, windows::sign_out, events::events, appointments::import, devices::report, devices::list,
+        windows::sign_in, windows::sign_out, events::events, appointments::import, devices::report, devices::list, health::devices_health,
         ratings::view, ratings::rate, ratings::decline, ratings::list, ratings::followups,
         ratings::update_followup, ratings::staff_summary,
     ),
@@ -33,6 +33,7 @@ impl Modify for TokenAuth {
         dto::WaitingDto, dto::ServiceDto, dto::IssueBody, dto::NumberBody, dto::TransferBody,
         dto::FinishBody, dto::SignInBody, dto::PrintBody, dto::HealthDto, dto::StoreHealthDto, dto::ImportedDto,
         appointments::AppointmentRow, devices::HealthReport, devices::ComponentHealth, devices::DeviceHealthDto,
+        health::HallHealth, health::StoreSizeDto, health::UploadHealthDto,
         ratings::RatingView, ratings::PendingRating, ratings::RatingBody, ratings::RatedDto, ratings::DeclineBody,
         ratings::FollowUpDto, ratings::FollowUpBody, ratings::StaffSummary,
     )),

@@ -51,6 +51,7 @@ pub fn ticket(id: u64, day: Date, number: &str, service: &str, secs: i64) -> Tic
         case_number: None,
         wait_sla: None,
         handle_sla: None,
+        rating: Default::default(),
     }
 }
 
