@@ -1,16 +1,17 @@
 //! The hall server's caller keypads end to end: Modbus RTU bytes on a PTY between the
 //! keypad simulator and the real bus master, presses run through a real hall with its
-//! SQLite store, the keypad of window N acts only for window N, and the LCD follows the hall.
+//! SQLite store, the keypad of window N acts only for window N, and the LCD follows the hall;
+//! the 5-key evaluator of window N rates window N's finished visit once.
 
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hallq::config::{BusConfig, HallConfig, ParityName};
-use hallq::core::{Command, IssueRequest, ServiceId, WindowNo};
+use hallq::core::{Command, IssueRequest, RatingMark, ServiceId, WindowNo};
 use hallq::devices::bus::sim::KeypadBusSim;
-use hallq::devices::bus::{BusHandle, KeyCode};
+use hallq::devices::bus::{BusHandle, BusHealth, DeviceHealth, EvaluatorKey, KeyCode};
 use hallq::hall::{Clock, Hall};
 use hallq::roles::keypads::{HallKeypads, follow_displays};
 use hallq::roles::serve::open_hall;
@@ -26,6 +27,7 @@ fn bus_config(keypads: Vec<u16>) -> BusConfig {
         timeout_ms: 150,
         poll_ms: 10,
         keypads,
+        evaluators: Vec::new(),
         reprobe_ms: 10_000,
     }
 }
@@ -216,4 +218,230 @@ fn a_bus_whose_port_is_missing_at_start_reports_it_and_keeps_trying() {
     assert!(dto.needs_attention);
     assert_eq!(dto.components[0].status, "offline");
     handle.stop();
+}
+
+// ---- 5-key evaluators end to end: `hall_devices::start` (what `hallq serve` and
+// `hallq demo` run) with a bus configured in hall.toml: keypad 1, evaluators of windows 1
+// and 2 (addresses 101, 102). The device rules alone: tests/bus_evaluators.rs.
+
+const RATING_TIMEOUT_S: u16 = 45;
+
+fn hall_toml(port: &str) -> String {
+    format!(
+        "{}\n[ratings]\ntimeout_s = {RATING_TIMEOUT_S}\n\n[[buses]]\nname = \"callers\"\nport = \"{port}\"\n\
+         timeout_ms = 50\npoll_ms = 5\nreprobe_ms = 1000\nkeypads = [1]\nevaluators = [1, 2]\n",
+        common::CONFIG_24H
+    )
+}
+
+fn device(health: &BusHealth, address: u8) -> DeviceHealth {
+    health
+        .devices
+        .iter()
+        .find(|d| d.address == address)
+        .cloned()
+        .unwrap_or_else(|| panic!("no device {address} in {health:#?}"))
+}
+
+struct HallRig {
+    rt: tokio::runtime::Runtime,
+    sim: KeypadBusSim,
+    hall: Hall,
+    devices: hallq::roles::hall_devices::HallDevices,
+    _running: hallq::roles::serve::Running,
+    _dir: tempfile::TempDir,
+}
+
+/// A hall whose bus runs on the simulator; `before` runs on the hall before the devices start.
+fn hall_rig(before: impl AsyncFnOnce(&Hall)) -> HallRig {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sim = KeypadBusSim::start_with(&[1], &[101, 102]).unwrap();
+    let config = HallConfig::parse(&hall_toml(sim.path())).unwrap();
+    assert_eq!(config.buses[0].evaluators, [1, 2]);
+    let (clock, _hand) = Clock::manual(common::monday_10am());
+    let running = open_hall(config, dir.path(), clock).unwrap();
+    let hall = running.hall.clone();
+    rt.block_on(before(&hall));
+    let devices = hallq::roles::hall_devices::start(&running.config, &hall, rt.handle());
+    HallRig {
+        rt,
+        sim,
+        hall,
+        devices,
+        _running: running,
+        _dir: dir,
+    }
+}
+
+async fn run(hall: &Hall, command: Command) {
+    hall.execute(command, |_, _| ()).await.unwrap();
+}
+
+/// Issues an A ticket, calls it at window 1 and finishes it there (办结).
+async fn serve_one_at_window_1(hall: &Hall) {
+    issue(hall, "A").await;
+    run(
+        hall,
+        Command::CallNext {
+            window: WindowNo(1),
+        },
+    )
+    .await;
+    run(
+        hall,
+        Command::Finish {
+            window: WindowNo(1),
+            case_number: None,
+        },
+    )
+    .await;
+}
+
+impl HallRig {
+    /// The rating mark of the ticket window 1 finished last.
+    fn last_mark(&self) -> Option<RatingMark> {
+        self.rt
+            .block_on(self.hall.query(|engine, _| {
+                let id = engine.window(WindowNo(1))?.last_finished?;
+                Some(engine.ticket(id)?.rating)
+            }))
+            .unwrap()
+    }
+
+    /// (level, channel, window) of every row in the store's `ratings` table.
+    fn stored_ratings(&self) -> Vec<(i64, String, i64)> {
+        let db = rusqlite::Connection::open_with_flags(
+            self.hall.store_path(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let mut stmt = db
+            .prepare("SELECT level, channel, window FROM ratings ORDER BY seq")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    fn bus_health(&self) -> BusHealth {
+        self.devices.buses[0].health()
+    }
+}
+
+#[test]
+fn a_key_on_the_evaluator_rates_the_finished_visit_exactly_once() {
+    let rig = hall_rig(async |_| {});
+    let sim = &rig.sim;
+    assert!(sim.wait_until(WAIT, |s| s.prompt_writes(101) == [0]
+        && s.prompt_writes(102) == [0]));
+    assert_eq!(sim.rating_timeout(101), RATING_TIMEOUT_S);
+    assert_eq!(sim.rating_timeout(102), RATING_TIMEOUT_S);
+
+    // 办结 at window 1: its evaluator asks; window 2's does not.
+    rig.rt.block_on(serve_one_at_window_1(&rig.hall));
+    assert!(
+        sim.wait_until(WAIT, |s| s.prompt(101) == 1),
+        "{:?}",
+        sim.prompt_writes(101)
+    );
+    assert_eq!(sim.prompt_writes(101), [0, 1]);
+    assert!(matches!(rig.last_mark(), Some(RatingMark::Awaiting { .. })));
+
+    // 不满意 (24): one rating, level 2, channel keypad, window 1; the prompt goes idle.
+    let seq = sim.rate(101, EvaluatorKey::Dissatisfied);
+    assert!(sim.wait_until(WAIT, |s| s.acks(101).contains(&seq)));
+    assert!(
+        sim.wait_until(WAIT, |s| s.prompt(101) == 0),
+        "{:?}",
+        sim.prompt_writes(101)
+    );
+    assert_eq!(sim.prompt_writes(101), [0, 1, 0]);
+    match rig.last_mark() {
+        Some(RatingMark::Rated { level }) => assert_eq!(level.get(), 2),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(rig.stored_ratings(), [(2, "keypad".to_string(), 1)]);
+
+    // Polls that read the same sequence again, and a second key: still one rating.
+    let reads = sim.requests(101);
+    assert!(sim.wait_until(WAIT, |s| s.requests(101) >= reads + 2));
+    let again = sim.rate(101, EvaluatorKey::VerySatisfied);
+    assert!(sim.wait_until(WAIT, |s| s.acks(101).contains(&again)));
+    assert_eq!(rig.stored_ratings(), [(2, "keypad".to_string(), 1)]);
+    assert_eq!(
+        sim.prompt_writes(102),
+        [0],
+        "window 2's evaluator never asked"
+    );
+
+    // Device health as the server lists it.
+    let deadline = Instant::now() + WAIT;
+    while device(&rig.bus_health(), 101).events < 2 {
+        assert!(Instant::now() < deadline, "{:?}", rig.bus_health());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let dto = hallq::roles::hall_devices::bus_health(&rig.bus_health());
+    let components: Vec<(&str, &str)> = dto
+        .components
+        .iter()
+        .map(|c| (c.component.as_str(), c.status.as_str()))
+        .collect();
+    assert_eq!(
+        components,
+        [
+            ("port", "ok"),
+            ("keypad-1@1", "ok"),
+            ("evaluator-1@101", "ok"),
+            ("evaluator-2@102", "ok")
+        ]
+    );
+    assert!(!dto.needs_attention);
+    let local: Vec<String> = rig
+        .devices
+        .local
+        .iter()
+        .flat_map(|d| d.health())
+        .map(|d| d.device)
+        .collect();
+    assert!(local.contains(&"bus-callers".to_string()), "{local:?}");
+    rig.devices.stopper().stop();
+}
+
+#[test]
+fn a_timeout_on_the_evaluator_records_unrated_and_the_next_finish_asks_again() {
+    // A visit finished before the server (re)started still waits: the evaluator asks.
+    let rig = hall_rig(serve_one_at_window_1);
+    let sim = &rig.sim;
+    assert!(
+        sim.wait_until(WAIT, |s| s.prompt(101) == 1),
+        "{:?}",
+        sim.prompt_writes(101)
+    );
+    assert!(sim.wait_until(WAIT, |s| s.acks(101) == [0]));
+
+    // The rater lets it time out: key 0 → unrated, prompt idle, no rating row.
+    sim.rate(101, EvaluatorKey::TimedOut);
+    assert!(sim.wait_until(WAIT, |s| s.prompt(101) == 0));
+    assert_eq!(rig.last_mark(), Some(RatingMark::Unrated));
+    assert!(rig.stored_ratings().is_empty());
+
+    // The next visit at window 1: asked again, and 基本满意 (23) rates it.
+    rig.rt.block_on(serve_one_at_window_1(&rig.hall));
+    assert!(sim.wait_until(WAIT, |s| s.prompt(101) == 1));
+    sim.rate(101, EvaluatorKey::Basic);
+    assert!(sim.wait_until(WAIT, |s| s.prompt(101) == 0));
+    match rig.last_mark() {
+        Some(RatingMark::Rated { level }) => assert_eq!(level.get(), 3),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(rig.stored_ratings(), [(3, "keypad".to_string(), 1)]);
+    let writes = sim.prompt_writes(101);
+    assert_eq!(&writes[writes.len() - 4..], [1, 0, 1, 0], "{writes:?}");
+    rig.devices.stopper().stop();
 }

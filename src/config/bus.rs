@@ -1,4 +1,5 @@
-//! `[[buses]]`: RS-485 buses polled by the hall server (Modbus RTU caller keypads).
+//! `[[buses]]`: RS-485 buses polled by the hall server (Modbus RTU caller keypads and 5-key
+//! evaluators).
 //!
 //! ```toml
 //! [[buses]]
@@ -9,7 +10,8 @@
 //! timeout_ms = 150      # reply timeout per request
 //! poll_ms = 100         # pause between polling rounds
 //! keypads = [1, 2, 3]   # windows whose caller keypad (Modbus address = window) is on this bus
-//! reprobe_ms = 10000    # how often an offline keypad or a vanished port is tried again
+//! # evaluators = [1, 2] # windows whose 5-key evaluator (address = 100 + window) is on this bus
+//! reprobe_ms = 10000    # how often an offline device or a vanished port is tried again
 //! ```
 
 use std::collections::HashMap;
@@ -18,6 +20,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use super::error::Problem;
+use crate::devices::bus::EVALUATOR_BASE;
 use crate::protocol::modbus::MAX_ADDRESS;
 
 /// Baud rates the keypads are specified for.
@@ -42,6 +45,10 @@ pub struct BusConfig {
     /// Windows whose caller keypad sits on this bus; the keypad's address is the window.
     #[serde(default)]
     pub keypads: Vec<u16>,
+    /// Windows whose 5-key evaluator sits on this bus; its address is 100 + the window
+    /// (`hardware/evaluators/modbus-evaluator.md`).
+    #[serde(default)]
+    pub evaluators: Vec<u16>,
     /// How often an offline device (and a vanished port) is tried again (hardware.md §5.4:
     /// every 10 s). Tests shorten it.
     #[serde(default = "default_reprobe_ms")]
@@ -91,6 +98,7 @@ impl BusConfig {
             timeout_ms: default_timeout_ms(),
             poll_ms: default_poll_ms(),
             keypads: Vec::new(),
+            evaluators: Vec::new(),
             reprobe_ms: default_reprobe_ms(),
         }
     }
@@ -101,6 +109,7 @@ pub fn check(buses: &[BusConfig], windows: &[u16], out: &mut Vec<Problem>) {
     let mut names: HashMap<&str, usize> = HashMap::new();
     let mut ports: HashMap<&PathBuf, usize> = HashMap::new();
     let mut keypads: HashMap<u16, usize> = HashMap::new();
+    let mut evaluators: HashMap<u16, usize> = HashMap::new();
     for (i, bus) in buses.iter().enumerate() {
         let at = |key: &str| format!("buses[{i}].{key}");
         if bus.name.trim().is_empty() {
@@ -177,6 +186,53 @@ pub fn check(buses: &[BusConfig], windows: &[u16], out: &mut Vec<Problem>) {
             }
             seen.push(window);
         }
+        check_evaluators(bus, i, windows, &mut evaluators, out);
+    }
+}
+
+/// `evaluators`: known windows, addresses 100 + N within 101..=247, each evaluator on one
+/// bus only, and no address shared with a keypad of the same bus.
+fn check_evaluators(
+    bus: &BusConfig,
+    i: usize,
+    windows: &[u16],
+    on_bus: &mut HashMap<u16, usize>,
+    out: &mut Vec<Problem>,
+) {
+    let base = u16::from(EVALUATOR_BASE);
+    let mut seen = Vec::new();
+    for (k, &window) in bus.evaluators.iter().enumerate() {
+        let key = format!("buses[{i}].evaluators[{k}]");
+        let address = base.saturating_add(window);
+        if !windows.contains(&window) {
+            out.push(Problem::new(key, format!("unknown window {window}")));
+        } else if window == 0 || address > u16::from(MAX_ADDRESS) {
+            out.push(Problem::new(
+                key,
+                format!(
+                    "window {window} cannot have an evaluator: its Modbus address would be {address}, use windows 1 to {}",
+                    u16::from(MAX_ADDRESS) - base
+                ),
+            ));
+        } else if seen.contains(&window) {
+            out.push(Problem::new(
+                key,
+                format!("window {window} is listed twice"),
+            ));
+        } else if let Some(first) = on_bus.insert(window, i) {
+            out.push(Problem::new(
+                key,
+                format!("the evaluator of window {window} is already on buses[{first}]"),
+            ));
+        } else if bus.keypads.contains(&address) {
+            out.push(Problem::new(
+                key,
+                format!(
+                    "address {address} (the evaluator of window {window}) is also the keypad of window {address} on this bus"
+                ),
+            ));
+        }
+        seen.push(window);
     }
 }
 
@@ -236,6 +292,38 @@ mod tests {
             (150, 100, 10_000)
         );
         assert!(bus.keypads.is_empty());
+        assert!(bus.evaluators.is_empty());
         assert!(toml::from_str::<BusConfig>("name = \"b\"\nport = \"/x\"\nspeed = 1").is_err());
+    }
+
+    #[test]
+    fn evaluators_are_checked_like_keypads() {
+        let mut a: BusConfig = toml::from_str(
+            "name = \"a\"\nport = \"/dev/a\"\nkeypads = [1, 101]\nevaluators = [1, 2, 9, 2, 148, 0]",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.evaluators, [1, 2, 9, 2, 148, 0]);
+        let mut b = BusConfig::new("b", "/dev/b");
+        b.evaluators = vec![2, 3];
+        let problems = paths(&[a.clone(), b.clone()], &[0, 1, 2, 3, 101, 148]);
+        let expect = [
+            "buses[0].evaluators[0]: address 101 (the evaluator of window 1) is also the keypad of window 101",
+            "buses[0].evaluators[2]: unknown window 9",
+            "buses[0].evaluators[3]: window 2 is listed twice",
+            "buses[0].evaluators[4]: window 148 cannot have an evaluator: its Modbus address would be 248, use windows 1 to 147",
+            "buses[0].evaluators[5]: window 0 cannot have an evaluator",
+            "buses[1].evaluators[0]: the evaluator of window 2 is already on buses[0]",
+        ];
+        for e in expect {
+            assert!(
+                problems.iter().any(|p| p.starts_with(e)),
+                "missing {e:?} in {problems:#?}"
+            );
+        }
+        assert_eq!(problems.len(), expect.len(), "{problems:#?}");
+        a.keypads = vec![1];
+        a.evaluators = vec![1, 147];
+        b.evaluators = vec![3];
+        assert!(paths(&[a, b], &[1, 3, 147]).is_empty());
     }
 }

@@ -10,7 +10,8 @@ use crate::devices::bus::scan::{ScanOptions, scan};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum BusCommand {
-    /// List the Modbus addresses that answer on a bus (after swapping a device).
+    /// List the Modbus addresses that answer on a bus (after swapping a device): caller
+    /// keypads answer at their window number, 5-key evaluators at 100 + window.
     Scan(BusScanArgs),
 }
 

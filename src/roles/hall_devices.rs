@@ -1,14 +1,15 @@
-//! The devices `hallq serve` drives itself: RS-485 caller keypads, voice zones (and LED
-//! screens). Each runs on its own thread; this module starts them,
+//! The devices `hallq serve` drives itself: RS-485 caller keypads and 5-key evaluators,
+//! voice zones (and LED screens). Each runs on its own thread; this module starts them,
 //! keeps them fed from the hall's events and turns their health into device health.
 
 use std::sync::Arc;
 
 use tokio::runtime::Handle;
 
+use super::evaluators::{HallEvaluators, follow_ratings, rating_timeout_s};
 use super::keypads::{HallKeypads, follow_displays};
 use crate::config::HallConfig;
-use crate::devices::bus::{BusHandle, BusHealth};
+use crate::devices::bus::{BusActions, BusHandle, BusHealth};
 use crate::devices::led::LedHandle;
 use crate::hall::Hall;
 use crate::server::{ComponentHealth, DeviceHealthDto, LocalDevices};
@@ -57,20 +58,31 @@ pub fn start(config: &Arc<HallConfig>, hall: &Hall, runtime: &Handle) -> HallDev
     let mut local: Vec<Arc<dyn LocalDevices>> = Vec::new();
     let mut buses = Vec::new();
     let mut followed = Vec::new();
+    let mut rated = Vec::new();
     let mut followers = Vec::new();
     for bus in &config.buses {
-        if bus.keypads.is_empty() {
+        if bus.keypads.is_empty() && bus.evaluators.is_empty() {
             continue;
         }
-        let actions = Arc::new(HallKeypads::new(
-            hall.clone(),
-            runtime.clone(),
-            Arc::clone(config),
-        ));
-        match BusHandle::spawn(bus.clone(), actions) {
+        let actions = BusActions {
+            keypads: Arc::new(HallKeypads::new(
+                hall.clone(),
+                runtime.clone(),
+                Arc::clone(config),
+            )),
+            evaluators: Arc::new(HallEvaluators::new(hall.clone(), runtime.clone())),
+            rating_timeout_s: rating_timeout_s(config),
+        };
+        match BusHandle::spawn_with(bus.clone(), actions) {
             Ok(handle) => {
-                tracing::info!(bus = %bus.name, port = %bus.port.display(), keypads = ?bus.keypads, "RS-485 bus started");
-                followed.push((handle.clone(), bus.keypads.clone()));
+                tracing::info!(bus = %bus.name, port = %bus.port.display(), keypads = ?bus.keypads,
+                    evaluators = ?bus.evaluators, "RS-485 bus started");
+                if !bus.keypads.is_empty() {
+                    followed.push((handle.clone(), bus.keypads.clone()));
+                }
+                if !bus.evaluators.is_empty() {
+                    rated.push((handle.clone(), bus.evaluators.clone()));
+                }
                 local.push(Arc::new(BusDevices(handle.clone())));
                 buses.push(handle);
             }
@@ -87,6 +99,13 @@ pub fn start(config: &Arc<HallConfig>, hall: &Hall, runtime: &Handle) -> HallDev
         followers.push(
             runtime
                 .spawn(follow_displays(hall.clone(), followed))
+                .abort_handle(),
+        );
+    }
+    if !rated.is_empty() {
+        followers.push(
+            runtime
+                .spawn(follow_ratings(hall.clone(), rated))
                 .abort_handle(),
         );
     }
@@ -123,7 +142,8 @@ impl Drop for HallDevices {
     }
 }
 
-/// A running bus as device health: one entry for the bus, one component per device on it.
+/// A running bus as device health: one entry for the bus, one component per device on it
+/// (`keypad-N@N`, `evaluator-N@100+N`).
 struct BusDevices(BusHandle);
 
 impl LocalDevices for BusDevices {
@@ -152,11 +172,16 @@ pub fn bus_health(h: &BusHealth) -> DeviceHealthDto {
             component: format!("{}{window}@{}", d.kind, d.address),
             status: if d.online { "ok" } else { "offline" }.into(),
             detail: Some(format!(
-                "timeouts {}, crc errors {}, wrong address {}, exceptions {}, presses {}{}",
+                "timeouts {}, crc errors {}, wrong address {}, exceptions {}, {} {}{}",
                 d.timeouts,
                 d.crc_errors,
                 d.wrong_address,
                 d.exceptions,
+                if d.kind == "evaluator" {
+                    "keys"
+                } else {
+                    "presses"
+                },
                 d.events,
                 d.last_error
                     .as_ref()

@@ -5,11 +5,41 @@ use std::thread::{self, JoinHandle, ThreadId};
 
 use serialport::SerialPort;
 
+use super::evaluator::{EvaluatorActions, Prompt, RatingPress};
 use super::health::BusHealth;
 use super::link::open_port;
-use super::worker::{Shared, Worker, keypads};
+use super::worker::{Shared, Worker, evaluators, keypads};
 use super::{BusError, KeypadActions};
 use crate::config::bus::BusConfig;
+
+/// What the devices on a bus do in the hall.
+#[derive(Clone)]
+pub struct BusActions {
+    pub keypads: Arc<dyn KeypadActions>,
+    pub evaluators: Arc<dyn EvaluatorActions>,
+    /// Written to every evaluator's `0x0021` ([ratings].timeout_s).
+    pub rating_timeout_s: u16,
+}
+
+impl BusActions {
+    /// Keypads only: a bus with evaluators configured refuses to start with these.
+    pub fn keypads(keypads: Arc<dyn KeypadActions>) -> BusActions {
+        BusActions {
+            keypads,
+            evaluators: Arc::new(NoEvaluators),
+            rating_timeout_s: 0,
+        }
+    }
+}
+
+/// Stands in when only keypads are wired ([`BusActions::keypads`]).
+struct NoEvaluators;
+
+impl EvaluatorActions for NoEvaluators {
+    fn on_rating(&self, _press: RatingPress) -> Result<(), String> {
+        Err("no evaluator actions are wired".into())
+    }
+}
 
 /// Talks to one bus thread. Clones share it; the thread stops when [`BusHandle::stop`] is
 /// called or the last clone is dropped. (An action that keeps a clone to call
@@ -38,12 +68,20 @@ impl BusHandle {
     /// Opens `config.port` and starts polling. A port that cannot be opened now (a dongle
     /// plugged in after boot) or that vanishes later is tried again every `reprobe_ms`; its
     /// state shows in [`BusHandle::health`]. Errors only for a bad configuration or when the
-    /// thread cannot start.
+    /// thread cannot start. Keypads only; [`BusHandle::spawn_with`] for a bus with
+    /// evaluators.
     pub fn spawn(
         config: BusConfig,
         actions: Arc<dyn KeypadActions>,
     ) -> Result<BusHandle, BusError> {
+        Self::refuse_evaluators(&config)?;
+        Self::spawn_with(config, BusActions::keypads(actions))
+    }
+
+    /// [`BusHandle::spawn`] for keypads and evaluators.
+    pub fn spawn_with(config: BusConfig, actions: BusActions) -> Result<BusHandle, BusError> {
         keypads(&config)?;
+        evaluators(&config)?;
         let port = open_port(&config.port, config.baud, config.parity).map_err(|e| {
             tracing::warn!(bus = %config.name, port = %config.port.display(), error = %e,
                 "bus port cannot be opened now; trying again every reprobe_ms");
@@ -53,24 +91,44 @@ impl BusHandle {
     }
 
     /// Starts polling on a port opened by the caller (a PTY in tests). A reopen after a
-    /// port failure uses `config.port`.
+    /// port failure uses `config.port`. Keypads only.
     pub fn spawn_on(
         port: Box<dyn SerialPort>,
         config: BusConfig,
         actions: Arc<dyn KeypadActions>,
     ) -> Result<BusHandle, BusError> {
+        Self::refuse_evaluators(&config)?;
+        Self::start(Ok(port), config, BusActions::keypads(actions))
+    }
+
+    /// [`BusHandle::spawn_on`] for keypads and evaluators.
+    pub fn spawn_on_with(
+        port: Box<dyn SerialPort>,
+        config: BusConfig,
+        actions: BusActions,
+    ) -> Result<BusHandle, BusError> {
         Self::start(Ok(port), config, actions)
+    }
+
+    fn refuse_evaluators(config: &BusConfig) -> Result<(), BusError> {
+        if config.evaluators.is_empty() {
+            Ok(())
+        } else {
+            Err(BusError::NoEvaluatorActions {
+                name: config.name.clone(),
+            })
+        }
     }
 
     fn start(
         port: Result<Box<dyn SerialPort>, String>,
         config: BusConfig,
-        actions: Arc<dyn KeypadActions>,
+        actions: BusActions,
     ) -> Result<BusHandle, BusError> {
-        let keypads = keypads(&config)?;
+        let devices = (keypads(&config)?, evaluators(&config)?);
         let shared = Arc::new(Shared::new(&config));
         let name = config.name.clone();
-        let worker = Worker::new(config, Arc::clone(&shared), actions, keypads, port);
+        let worker = Worker::new(config, Arc::clone(&shared), actions, devices, port);
         let thread = thread::Builder::new()
             .name(format!("bus-{name}"))
             .spawn(move || worker.run())
@@ -91,6 +149,18 @@ impl BusHandle {
         let mut state = self.inner.shared.lock();
         if state.displays.get(&window) != Some(&text) {
             state.displays.insert(window, text);
+            state.woken = true;
+            self.inner.shared.wake.notify_all();
+        }
+    }
+
+    /// Whether window `window`'s evaluator should ask for a rating: `0x0020` is written at
+    /// the next round if it changed (1 again for every new [`Prompt::Ask`] id). Never blocks
+    /// on I/O.
+    pub fn set_prompt(&self, window: u16, prompt: Prompt) {
+        let mut state = self.inner.shared.lock();
+        if state.prompts.get(&window) != Some(&prompt) {
+            state.prompts.insert(window, prompt);
             state.woken = true;
             self.inner.shared.wake.notify_all();
         }

@@ -1,19 +1,23 @@
 //! RS-485 buses polled by the hall server: Modbus RTU caller keypads (one per window,
-//! address = window number). Register map, timing and the acknowledgement rules:
-//! `hardware/callers/modbus-keypad.md`.
+//! address = window number) and 5-key evaluators (address = 100 + window). Register maps,
+//! timing and the acknowledgement rules: `hardware/callers/modbus-keypad.md`,
+//! `hardware/evaluators/modbus-evaluator.md`.
 //!
 //! One owner thread per bus ([`BusHandle::spawn`]) runs rounds: every online keypad is
 //! read (registers `0x0000..=0x0002`); a new sequence number calls
 //! [`KeypadActions::on_key`] exactly once, is recorded as consumed, then acknowledged
 //! (`0x0003`); the LCD text (`0x0010..=0x0017`) is written whenever it changed. A device
 //! is offline after 3 failed transactions in a row and re-probed only every 10 s, so a dead
-//! keypad never slows the round.
+//! keypad never slows the round. Evaluators follow the same rules (registers
+//! `0x0000..=0x0001`, [`EvaluatorActions::on_rating`]); the server also writes their rating
+//! timeout (`0x0021`) and whether to ask for a rating (`0x0020`, [`Prompt`]).
 //!
 //! Parts: [`link`] is the generic Modbus master (t3.5, stale-input discard, timeouts,
-//! frame checks) and [`health`] the per-device bookkeeping, both reusable by the evaluators
-//! (address 100 + N) and LED displays on the same bus; `keypad` holds the caller rules;
-//! [`sim`] a PTY simulator with faults; [`scan`] the technician's address scan.
+//! frame checks) and [`health`] the per-device bookkeeping, shared by keypads, evaluators
+//! (and later LED displays on the same bus); `keypad` and `evaluator` hold each device's
+//! rules; [`sim`] a PTY simulator with faults; [`scan`] the technician's address scan.
 
+mod evaluator;
 mod handle;
 pub mod health;
 mod keypad;
@@ -22,7 +26,11 @@ pub mod scan;
 pub mod sim;
 mod worker;
 
-pub use handle::BusHandle;
+pub use evaluator::{
+    EVALUATOR_BASE, EvaluatorActions, EvaluatorKey, IDLE_POLL_EVERY, Prompt, REG_PROMPT,
+    REG_TIMEOUT, RatingPress, evaluator_address,
+};
+pub use handle::{BusActions, BusHandle};
 pub use health::{BusHealth, DeviceHealth, OFFLINE_AFTER};
 pub use keypad::{MESSAGE_FOR, REG_ACK, REG_LCD, REG_SEQUENCE};
 
@@ -110,6 +118,14 @@ pub trait KeypadActions: Send + Sync + 'static {
 pub enum BusError {
     #[error("bus \"{name}\": keypad window {window} has no Modbus address (use 1 to 247)")]
     Address { name: String, window: u16 },
+    #[error(
+        "bus \"{name}\": the evaluator of window {window} has no Modbus address (100 + window must be 101 to 247)"
+    )]
+    EvaluatorAddress { name: String, window: u16 },
+    #[error(
+        "bus \"{name}\": evaluators are configured but no evaluator actions were given (BusHandle::spawn_with)"
+    )]
+    NoEvaluatorActions { name: String },
     #[error("cannot start the bus thread: {0}")]
     Thread(std::io::Error),
 }

@@ -3,15 +3,41 @@
 //! Each address gets one read of register `0x0000`. Any well-formed reply, normal or
 //! exception, means a device is there. A reply with a bad CRC, or garbled bytes, usually
 //! means two devices share the address and talk over each other; a reply from another
-//! address means a device answers to the wrong address.
+//! address means a device answers to the wrong address. Answering addresses are named by
+//! the hall's address plan ([`DeviceRole::of`]): 1–100 caller keypads, 101–247 evaluators.
 
 use std::time::Duration;
 
 use serde::Serialize;
 use serialport::SerialPort;
 
+use super::evaluator::EVALUATOR_BASE;
 use super::link::{Master, TransactError};
 use crate::protocol::modbus::{FrameError, MAX_ADDRESS, Request};
+
+/// What a Modbus address is by the hall's address plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceRole {
+    /// Address N (1–100): the caller keypad of window N.
+    Keypad { window: u16 },
+    /// Address 100 + N (101–247): the 5-key evaluator of window N.
+    Evaluator { window: u16 },
+}
+
+impl DeviceRole {
+    pub fn of(address: u8) -> DeviceRole {
+        if address > EVALUATOR_BASE {
+            DeviceRole::Evaluator {
+                window: u16::from(address - EVALUATOR_BASE),
+            }
+        } else {
+            DeviceRole::Keypad {
+                window: u16::from(address),
+            }
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScanOptions {
@@ -81,6 +107,29 @@ impl ScanReport {
             }
         };
         let mut out = format!("应答的地址 (answering): {}\n", list(&self.answered));
+        let (mut keypads, mut evaluators) = (Vec::new(), Vec::new());
+        for &address in &self.answered {
+            match DeviceRole::of(address) {
+                DeviceRole::Keypad { window } => {
+                    keypads.push(format!("{address} → {window}号窗口"))
+                }
+                DeviceRole::Evaluator { window } => {
+                    evaluators.push(format!("{address} → {window}号窗口"))
+                }
+            }
+        }
+        if !keypads.is_empty() {
+            out.push_str(&format!(
+                "  呼叫器 (caller keypads): {}\n",
+                keypads.join(", ")
+            ));
+        }
+        if !evaluators.is_empty() {
+            out.push_str(&format!(
+                "  评价器 (evaluators): {}\n",
+                evaluators.join(", ")
+            ));
+        }
         if !self.crc_errors.is_empty() {
             out.push_str(&format!(
                 "校验错误的地址，可能地址冲突 (CRC errors, probable address clash): {}\n",

@@ -1,11 +1,13 @@
-//! A bus of virtual caller keypads on the master side of a PTY pair.
+//! A bus of virtual caller keypads and 5-key evaluators on the master side of a PTY pair.
 //!
 //! The adapter under test opens the slave ([`KeypadBusSim::path`], or takes the port object
 //! with [`KeypadBusSim::take_port`]) like a real RS-485 adapter. The simulator parses Modbus
-//! RTU requests (CRC-16/MODBUS), answers only its own addresses, keeps each keypad's
-//! registers per `hardware/callers/modbus-keypad.md`, records what the host wrote (the
-//! acknowledged sequence, the LCD text decoded from GB2312) and injects [`SimFault`]s and a
-//! reply latency. A PTY has no baud rate: bytes arrive at once unless delayed here.
+//! RTU requests (CRC-16/MODBUS), answers only its own addresses, keeps each device's
+//! registers per `hardware/callers/modbus-keypad.md` and
+//! `hardware/evaluators/modbus-evaluator.md`, records what the host wrote (the acknowledged
+//! sequence, the LCD text decoded from GB2312, the evaluator's prompt and timeout) and
+//! injects [`SimFault`]s and a reply latency. A PTY has no baud rate: bytes arrive at once
+//! unless delayed here.
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
@@ -16,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serialport::{SerialPort, TTYPort};
 
-use super::KeyCode;
+use super::{EvaluatorKey, KeyCode};
 use crate::protocol::modbus::{
     ILLEGAL_DATA_ADDRESS, ILLEGAL_FUNCTION, Incoming, LCD_REGISTERS, Request, encode_exception,
     encode_read_reply, encode_write_reply, lcd_text, parse_request, with_crc,
@@ -36,9 +38,21 @@ pub enum SimFault {
     Late(Duration),
 }
 
-/// One virtual keypad's registers and what the host did to it.
+/// The register map a virtual device follows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Kind {
+    #[default]
+    Keypad,
+    Evaluator,
+}
+
+/// The timeout an evaluator has before the host writes one (hardware.md §5.3).
+const EVALUATOR_DEFAULT_TIMEOUT_S: u16 = 30;
+
+/// One virtual device's registers and what the host did to it.
 #[derive(Clone, Debug, Default)]
 struct Device {
+    kind: Kind,
     seq: u16,
     key: u16,
     arg: u16,
@@ -46,6 +60,11 @@ struct Device {
     lcd: [u16; LCD_REGISTERS],
     acks: Vec<u16>,
     lcd_history: Vec<String>,
+    /// Evaluator `0x0020` and `0x0021`, and every value the host wrote to them.
+    prompt: u16,
+    timeout_s: u16,
+    prompt_writes: Vec<u16>,
+    timeout_writes: Vec<u16>,
     requests: u64,
     fault: Option<SimFault>,
     /// (function, n): the next n requests with this function are applied, their replies lost.
@@ -53,30 +72,54 @@ struct Device {
 }
 
 impl Device {
+    fn evaluator() -> Device {
+        Device {
+            kind: Kind::Evaluator,
+            timeout_s: EVALUATOR_DEFAULT_TIMEOUT_S,
+            ..Device::default()
+        }
+    }
+
     fn register(&self, reg: u16) -> Option<u16> {
-        match reg {
-            0 => Some(self.seq),
-            1 => Some(self.key),
-            2 => Some(self.arg),
-            3 => Some(self.consumed),
-            0x10..=0x17 => Some(self.lcd[usize::from(reg - 0x10)]),
+        match (self.kind, reg) {
+            (_, 0) => Some(self.seq),
+            (_, 1) => Some(self.key),
+            (Kind::Keypad, 2) => Some(self.arg),
+            (_, 3) => Some(self.consumed),
+            (Kind::Keypad, 0x10..=0x17) => Some(self.lcd[usize::from(reg - 0x10)]),
+            (Kind::Evaluator, 0x20) => Some(self.prompt),
+            (Kind::Evaluator, 0x21) => Some(self.timeout_s),
             _ => None,
         }
     }
 
+    fn writable(&self, reg: u16) -> bool {
+        match self.kind {
+            Kind::Keypad => matches!(reg, 3 | 0x10..=0x17),
+            Kind::Evaluator => matches!(reg, 3 | 0x20 | 0x21),
+        }
+    }
+
     fn write(&mut self, reg: u16, value: u16) -> bool {
+        if !self.writable(reg) {
+            return false;
+        }
         match reg {
             3 => {
                 self.consumed = value;
                 self.acks.push(value);
-                true
             }
-            0x10..=0x17 => {
-                self.lcd[usize::from(reg - 0x10)] = value;
-                true
+            0x10..=0x17 => self.lcd[usize::from(reg - 0x10)] = value,
+            0x20 => {
+                self.prompt = value;
+                self.prompt_writes.push(value);
             }
-            _ => false,
+            _ => {
+                self.timeout_s = value;
+                self.timeout_writes.push(value);
+            }
         }
+        true
     }
 }
 
@@ -112,6 +155,11 @@ impl std::fmt::Debug for KeypadBusSim {
 impl KeypadBusSim {
     /// Creates a PTY pair with one virtual keypad per address and starts the simulator.
     pub fn start(addresses: &[u8]) -> io::Result<KeypadBusSim> {
+        Self::start_with(addresses, &[])
+    }
+
+    /// Keypads and evaluators (by address: an evaluator of window N is at 100 + N).
+    pub fn start_with(keypads: &[u8], evaluators: &[u8]) -> io::Result<KeypadBusSim> {
         let (mut master, slave) = TTYPort::pair().map_err(io::Error::from)?;
         let path = slave
             .name()
@@ -120,7 +168,11 @@ impl KeypadBusSim {
             .set_timeout(Duration::from_millis(1))
             .map_err(io::Error::from)?;
         let state = Arc::new(Mutex::new(State {
-            devices: addresses.iter().map(|&a| (a, Device::default())).collect(),
+            devices: keypads
+                .iter()
+                .map(|&a| (a, Device::default()))
+                .chain(evaluators.iter().map(|&a| (a, Device::evaluator())))
+                .collect(),
             ..State::default()
         }));
         let stop = Arc::new(AtomicBool::new(false));
@@ -128,7 +180,7 @@ impl KeypadBusSim {
             let state = Arc::clone(&state);
             let stop = Arc::clone(&stop);
             thread::Builder::new()
-                .name("keypad-bus-sim".into())
+                .name("bus-sim".into())
                 .spawn(move || Engine::new(state, master).run(&stop))?
         };
         Ok(KeypadBusSim {
@@ -181,6 +233,51 @@ impl KeypadBusSim {
         .unwrap_or(0)
     }
 
+    /// A key on evaluator `address` (or [`EvaluatorKey::TimedOut`]: its timeout ran out);
+    /// returns the new sequence number.
+    pub fn rate(&self, address: u8, key: EvaluatorKey) -> u16 {
+        self.press_code(address, key.code(), 0)
+    }
+
+    /// A power cycle: every register back to its power-on value (sequence 0, key 0).
+    pub fn reset(&self, address: u8) {
+        self.with(address, |d| {
+            let fresh = match d.kind {
+                Kind::Keypad => Device::default(),
+                Kind::Evaluator => Device::evaluator(),
+            };
+            d.seq = fresh.seq;
+            d.key = fresh.key;
+            d.arg = fresh.arg;
+            d.consumed = fresh.consumed;
+            d.lcd = fresh.lcd;
+            d.prompt = fresh.prompt;
+            d.timeout_s = fresh.timeout_s;
+        });
+    }
+
+    /// Evaluator register `0x0020` now (1: asking for a rating).
+    pub fn prompt(&self, address: u8) -> u16 {
+        self.with(address, |d| d.prompt).unwrap_or(0)
+    }
+
+    /// Every value the host wrote to `0x0020`, in order.
+    pub fn prompt_writes(&self, address: u8) -> Vec<u16> {
+        self.with(address, |d| d.prompt_writes.clone())
+            .unwrap_or_default()
+    }
+
+    /// Evaluator register `0x0021` now (seconds).
+    pub fn rating_timeout(&self, address: u8) -> u16 {
+        self.with(address, |d| d.timeout_s).unwrap_or(0)
+    }
+
+    /// Every value the host wrote to `0x0021`, in order.
+    pub fn timeout_writes(&self, address: u8) -> Vec<u16> {
+        self.with(address, |d| d.timeout_writes.clone())
+            .unwrap_or_default()
+    }
+
     /// Sets the sequence register (a keypad that was used before the server started).
     pub fn set_sequence(&self, address: u8, seq: u16) {
         self.with(address, |d| d.seq = seq);
@@ -221,7 +318,7 @@ impl KeypadBusSim {
             .unwrap_or_default()
     }
 
-    /// Requests addressed to this keypad (answered or not).
+    /// Requests addressed to this device (answered or not).
     pub fn requests(&self, address: u8) -> u64 {
         self.with(address, |d| d.requests).unwrap_or(0)
     }
@@ -437,7 +534,7 @@ fn serve(device: &mut Device, request: &Request) -> Vec<u8> {
                 u16::try_from(i)
                     .ok()
                     .and_then(|i| start.checked_add(i))
-                    .is_some_and(|r| matches!(r, 3 | 0x10..=0x17))
+                    .is_some_and(|r| device.writable(r))
             });
             if !fits || values.is_empty() {
                 return refuse();

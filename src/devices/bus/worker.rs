@@ -1,5 +1,5 @@
-//! The bus thread: owns the port, runs polling rounds, reopens a vanished port every 10 s,
-//! publishes health after every round.
+//! The bus thread: owns the port, runs polling rounds (keypads, then evaluators), reopens a
+//! vanished port every 10 s, publishes health after every round.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -7,10 +7,11 @@ use std::time::{Duration, Instant};
 
 use serialport::SerialPort;
 
+use super::evaluator::{Evaluator, Prompt, evaluator_address};
 use super::health::BusHealth;
 use super::keypad::{Keypad, PortLost};
 use super::link::{Master, open_port};
-use super::{BusError, KeypadActions};
+use super::{BusActions, BusError};
 use crate::config::bus::BusConfig;
 use crate::protocol::modbus::MAX_ADDRESS;
 
@@ -22,8 +23,10 @@ pub struct Shared {
 
 pub struct State {
     pub displays: HashMap<u16, String>,
+    /// What each evaluator window should do (absent: idle).
+    pub prompts: HashMap<u16, Prompt>,
     pub stop: bool,
-    /// Something changed (display text): run a round now.
+    /// Something changed (display text, prompt): run a round now.
     pub woken: bool,
     pub health: BusHealth,
 }
@@ -33,6 +36,7 @@ impl Shared {
         Shared {
             state: Mutex::new(State {
                 displays: HashMap::new(),
+                prompts: HashMap::new(),
                 stop: false,
                 woken: false,
                 health: BusHealth {
@@ -60,8 +64,9 @@ impl Shared {
 pub struct Worker {
     pub config: BusConfig,
     pub shared: Arc<Shared>,
-    pub actions: Arc<dyn KeypadActions>,
+    pub actions: BusActions,
     pub keypads: Vec<Keypad>,
+    pub evaluators: Vec<Evaluator>,
     pub master: Option<Master>,
     pub port_error: Option<String>,
     rounds: u64,
@@ -88,12 +93,27 @@ pub fn keypads(config: &BusConfig) -> Result<Vec<Keypad>, BusError> {
         .collect()
 }
 
+/// The evaluators of `config`, address = 100 + window.
+pub fn evaluators(config: &BusConfig) -> Result<Vec<Evaluator>, BusError> {
+    config
+        .evaluators
+        .iter()
+        .map(|&window| match evaluator_address(window) {
+            Some(address) => Ok(Evaluator::new(window, address, reprobe(config))),
+            None => Err(BusError::EvaluatorAddress {
+                name: config.name.clone(),
+                window,
+            }),
+        })
+        .collect()
+}
+
 impl Worker {
     pub fn new(
         config: BusConfig,
         shared: Arc<Shared>,
-        actions: Arc<dyn KeypadActions>,
-        keypads: Vec<Keypad>,
+        actions: BusActions,
+        (keypads, evaluators): (Vec<Keypad>, Vec<Evaluator>),
         port: Result<Box<dyn SerialPort>, String>,
     ) -> Worker {
         let (master, port_error) = match port {
@@ -110,6 +130,7 @@ impl Worker {
             shared,
             actions,
             keypads,
+            evaluators,
             master,
             port_error,
             rounds: 0,
@@ -126,6 +147,7 @@ impl Worker {
             bus = %self.config.name,
             port = %self.config.port.display(),
             keypads = ?self.config.keypads,
+            evaluators = ?self.config.evaluators,
             "bus started"
         );
         loop {
@@ -164,13 +186,30 @@ impl Worker {
             return;
         };
         let started = Instant::now();
-        let displays = self.shared.lock().displays.clone();
+        let (displays, prompts) = {
+            let state = self.shared.lock();
+            (state.displays.clone(), state.prompts.clone())
+        };
         let mut lost = None;
         for keypad in &mut self.keypads {
             let wanted = displays.get(&keypad.window()).map(String::as_str);
-            if let Err(PortLost(e)) = keypad.poll(master, self.actions.as_ref(), wanted) {
+            if let Err(PortLost(e)) = keypad.poll(master, self.actions.keypads.as_ref(), wanted) {
                 lost = Some(e);
                 break;
+            }
+        }
+        if lost.is_none() {
+            for evaluator in &mut self.evaluators {
+                let wanted = prompts
+                    .get(&evaluator.window())
+                    .copied()
+                    .unwrap_or_default();
+                let actions = self.actions.evaluators.as_ref();
+                let timeout_s = self.actions.rating_timeout_s;
+                if let Err(PortLost(e)) = evaluator.poll(master, actions, wanted, timeout_s) {
+                    lost = Some(e);
+                    break;
+                }
             }
         }
         self.rounds += 1;
@@ -186,11 +225,20 @@ impl Worker {
                 keypad.stats.port_lost(now);
                 keypad.forget();
             }
+            for evaluator in &mut self.evaluators {
+                evaluator.stats.port_lost(now);
+                evaluator.forget();
+            }
         }
     }
 
     fn publish(&self) {
-        let devices = self.keypads.iter().map(|k| k.stats.health()).collect();
+        let devices = self
+            .keypads
+            .iter()
+            .map(|k| k.stats.health())
+            .chain(self.evaluators.iter().map(|e| e.stats.health()))
+            .collect();
         let stray = self.stray_before + self.master.as_ref().map_or(0, Master::stray_frames);
         let mut state = self.shared.lock();
         let h = &mut state.health;
