@@ -79,6 +79,9 @@ pub enum Role {
     },
     /// The hall's health at a glance: devices, upload backlog, clock, store.
     Status(crate::roles::status::StatusArgs),
+    /// Run a realistic simulated business day (tickets, calls, ratings, follow-ups) into a
+    /// store, e.g. to try the reports.
+    SeedDay(crate::roles::seed::SeedArgs),
 }
 
 #[derive(Debug, clap::Args)]

@@ -26,5 +26,6 @@ fn main() -> ExitCode {
         Role::Followups { command } => roles::followups::run(command),
         Role::Report { command } => roles::report::run(command),
         Role::Status(args) => roles::status::run(args),
+        Role::SeedDay(args) => roles::seed::run(args),
     }
 }

@@ -23,7 +23,9 @@ async fn finished_visit(s: &TestServer) -> String {
         .await;
     assert_eq!(status, 201, "{issued}");
     let number = issued["number"].as_str().unwrap().to_string();
-    let (status, body) = s.post("/api/v1/windows/1/call-next", WINDOW1, json!({})).await;
+    let (status, body) = s
+        .post("/api/v1/windows/1/call-next", WINDOW1, json!({}))
+        .await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = s
         .post(
@@ -40,7 +42,11 @@ async fn finished_visit(s: &TestServer) -> String {
 async fn the_evaluator_sees_the_visit_rates_it_once_and_staff_never_see_the_rater() {
     let s = TestServer::start(CONFIG_24H, monday_10am()).await;
     let (status, body) = s
-        .post("/api/v1/windows/1/sign-in", WINDOW1, json!({"staff": "1001"}))
+        .post(
+            "/api/v1/windows/1/sign-in",
+            WINDOW1,
+            json!({"staff": "1001"}),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let (status, idle) = s.get("/api/v1/windows/1/rating", EVALUATOR1).await;
@@ -262,7 +268,8 @@ async fn a_rating_for_a_visit_the_window_has_moved_past_is_refused() {
         )
         .await;
     assert_eq!(status, 201);
-    s.post("/api/v1/windows/1/call-next", WINDOW1, json!({})).await;
+    s.post("/api/v1/windows/1/call-next", WINDOW1, json!({}))
+        .await;
     s.post("/api/v1/windows/1/finish", WINDOW1, json!({})).await;
 
     let (status, body) = s
@@ -297,5 +304,26 @@ async fn a_rating_for_a_visit_the_window_has_moved_past_is_refused() {
     let (_, list) = s.get("/api/v1/ratings?from=2026-11-23", ADMIN).await;
     assert_eq!(list["ratings"].as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list["ratings"][0]["number"], "A002");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_daily_report_counts_the_days_ratings_for_admins_only() {
+    let s = TestServer::start(CONFIG_24H, monday_10am()).await;
+    finished_visit(&s).await;
+    let (status, _) = s
+        .post("/api/v1/windows/1/rating", EVALUATOR1, json!({"level": 2}))
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = s.get("/api/v1/reports/daily", WINDOW1).await;
+    assert_eq!(status, 403);
+    let (status, report) = s.get("/api/v1/reports/daily?day=2026-11-23", ADMIN).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["period"], "2026-11-23", "{report}");
+    assert_eq!(report["summary"]["tickets"], 1, "{report}");
+    assert_eq!(report["summary"]["finished"], 1, "{report}");
+    assert_eq!(report["summary"]["rated"], 1, "{report}");
+    let (status, body) = s.get("/api/v1/reports/daily?day=23.11.2026", ADMIN).await;
+    assert_eq!(status, 400, "{body}");
     s.stop().await;
 }

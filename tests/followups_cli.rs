@@ -25,7 +25,8 @@ fn hallq(args: &[&str]) -> (i32, String, String) {
 async fn a_manager_lists_and_moves_a_follow_up_from_the_command_line() {
     let s = TestServer::start(CONFIG_24H, monday_10am()).await;
     s.issue("A").await;
-    s.post("/api/v1/windows/1/call-next", WINDOW1, json!({})).await;
+    s.post("/api/v1/windows/1/call-next", WINDOW1, json!({}))
+        .await;
     s.post("/api/v1/windows/1/finish", WINDOW1, json!({})).await;
     let (status, body) = s
         .post(
@@ -46,7 +47,12 @@ async fn a_manager_lists_and_moves_a_follow_up_from_the_command_line() {
     let args = |extra: &[&str]| -> Vec<String> {
         let mut v: Vec<String> = vec!["followups".into()];
         v.extend(extra.iter().map(|s| s.to_string()));
-        v.extend(["--server".into(), base.clone(), "--token".into(), ADMIN.into()]);
+        v.extend([
+            "--server".into(),
+            base.clone(),
+            "--token".into(),
+            ADMIN.into(),
+        ]);
         v
     };
 
@@ -70,7 +76,9 @@ async fn a_manager_lists_and_moves_a_follow_up_from_the_command_line() {
     assert!(out.contains("\tcalled_back\t"), "{out}");
     assert!(out.contains("last note: 已回访，申请人接受解释"), "{out}");
 
-    let (code, _, err) = run(args(&["update", "1", "--state", "open"])).await.unwrap();
+    let (code, _, err) = run(args(&["update", "1", "--state", "open"]))
+        .await
+        .unwrap();
     assert_eq!(code, 1);
     assert!(err.contains("follow_up_step"), "{err}");
 

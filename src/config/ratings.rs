@@ -85,7 +85,10 @@ pub(super) fn check(r: &RatingsConfig, out: &mut Vec<Problem>) {
         ));
     }
     if !(1..=30).contains(&r.callback_days) {
-        out.push(Problem::new("ratings.callback_days", "must be from 1 to 30"));
+        out.push(Problem::new(
+            "ratings.callback_days",
+            "must be from 1 to 30",
+        ));
     }
     if !(1..=90).contains(&r.rectify_days) {
         out.push(Problem::new("ratings.rectify_days", "must be from 1 to 90"));

@@ -3,7 +3,9 @@
 use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
 
-use super::rating::{FollowUpId, FollowUpState, FollowUpUpdate, RatingChannel, RatingLevel, RatingReason};
+use super::rating::{
+    FollowUpId, FollowUpState, FollowUpUpdate, RatingChannel, RatingLevel, RatingReason,
+};
 use super::types::{
     BusinessDay, IdDigest, PrintState, ServiceId, StaffId, Target, TicketId, TicketNumber,
     TicketState, WindowNo,

@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use jiff::{Span, Timestamp};
 
-use super::rating::RatingMark;
 use super::calendar;
 use super::catalog::Catalog;
 use super::command::{Appointment, IssueRequest, QuotaKind, Rejected};
 use super::engine::Availability;
 use super::event::Change;
 use super::id_number::age_on;
+use super::rating::RatingMark;
 use super::rules::{LatePolicy, ServiceRules};
 use super::state::State;
 use super::types::{

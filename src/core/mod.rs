@@ -28,8 +28,8 @@ pub use command::{Appointment, ClosedReason, Command, IssueRequest, QuotaKind, R
 pub use engine::{Availability, Engine, ServiceStatus, SlaCount, Snapshot, WindowState};
 pub use event::{CallKind, Change, Event, ExpireReason};
 pub use rating::{
-    FollowUp, FollowUpId, FollowUpState, FollowUpUpdate, Overdue, Rating, RatingChannel, RatingLevel,
-    RatingMark, RatingReason, RatingRules,
+    FollowUp, FollowUpId, FollowUpState, FollowUpUpdate, Overdue, Rating, RatingChannel,
+    RatingLevel, RatingMark, RatingReason, RatingRules,
 };
 pub use rules::Rules;
 pub use state::{BookedAppointment, Handling};

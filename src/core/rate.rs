@@ -7,8 +7,7 @@ use super::catalog::Catalog;
 use super::command::{Command, Rejected};
 use super::event::{Change, Event};
 use super::rating::{
-    FollowUp, FollowUpId, FollowUpState, FollowUpUpdate, Rating, RatingMark,
-    follow_up_step_allowed,
+    FollowUp, FollowUpId, FollowUpState, FollowUpUpdate, Rating, RatingMark, follow_up_step_allowed,
 };
 use super::state::State;
 use super::types::{Ticket, WindowNo};

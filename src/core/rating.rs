@@ -121,8 +121,12 @@ pub enum RatingMark {
     #[default]
     None,
     /// Finished; the evaluator asks until `until`.
-    Awaiting { until: Timestamp },
-    Rated { level: RatingLevel },
+    Awaiting {
+        until: Timestamp,
+    },
+    Rated {
+        level: RatingLevel,
+    },
     /// The time ran out, the window moved on, or the rater declined: recorded as unrated.
     Unrated,
 }

@@ -63,8 +63,16 @@ pub fn context(config: Option<&HallConfig>) -> Context {
             .iter()
             .map(|s| (s.id.clone(), s.name.clone()))
             .collect(),
-        windows: c.windows.iter().map(|w| (w.number, w.name.clone())).collect(),
-        staff: c.staff.iter().map(|s| (s.id.clone(), s.name.clone())).collect(),
+        windows: c
+            .windows
+            .iter()
+            .map(|w| (w.number, w.name.clone()))
+            .collect(),
+        staff: c
+            .staff
+            .iter()
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect(),
         unrated_as_basic_after_days: c.ratings.unrated_as_basic_after_days,
     }
 }

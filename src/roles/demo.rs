@@ -342,7 +342,10 @@ async fn console_devices(hall: Hall) {
                 println!("[评价 {window}]  {number} 未评价")
             }
             Change::FollowUpOpened { followup } => {
-                println!("[回访]   差评 {} → 回访工单 {}", followup.number, followup.id)
+                println!(
+                    "[回访]   差评 {} → 回访工单 {}",
+                    followup.number, followup.id
+                )
             }
             Change::SlaBreached {
                 number,

@@ -114,7 +114,9 @@ async fn run_async(command: FollowupsCommand) -> Result<String, ClientError> {
 
 /// A plain-text table, one order per line, for a terminal or a log.
 pub fn table(list: &[FollowUpInfo]) -> String {
-    let mut out = String::from("id\tticket\tday\twindow\tstaff\tlevel\tstate\tcallback_due\trectify_due\toverdue\n");
+    let mut out = String::from(
+        "id\tticket\tday\twindow\tstaff\tlevel\tstate\tcallback_due\trectify_due\toverdue\n",
+    );
     for f in list {
         out.push_str(&format!(
             "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",

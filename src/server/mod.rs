@@ -94,15 +94,13 @@ pub fn router(
             "/api/v1/windows/{n}/rating",
             get(ratings::view).post(ratings::rate),
         )
-        .route(
-            "/api/v1/windows/{n}/rating/decline",
-            post(ratings::decline),
-        )
+        .route("/api/v1/windows/{n}/rating/decline", post(ratings::decline))
         .route(
             "/api/v1/windows/{n}/ratings/summary",
             get(ratings::staff_summary),
         )
         .route("/api/v1/ratings", get(ratings::list))
+        .route("/api/v1/reports/daily", get(ratings::daily_report))
         .route("/api/v1/followups", get(ratings::followups))
         .route("/api/v1/followups/{id}", post(ratings::update_followup))
         .route("/api/v1/appointments", post(appointments::import))

@@ -26,7 +26,7 @@ impl Modify for TokenAuth {
         windows::resume_held, windows::transfer, windows::pause, windows::resume, windows::finish,
         windows::sign_in, windows::sign_out, events::events, appointments::import, devices::report, devices::list, health::devices_health,
         ratings::view, ratings::rate, ratings::decline, ratings::list, ratings::followups,
-        ratings::update_followup, ratings::staff_summary,
+        ratings::update_followup, ratings::staff_summary, ratings::daily_report,
     ),
     components(schemas(
         error::ErrorBody, dto::TicketDto, dto::TransferDto, dto::IssuedDto, dto::WindowDto, dto::StaffDto,

@@ -73,9 +73,15 @@ pub struct RatedDto {
     pub follow_up: Option<u64>,
 }
 
-fn check_window(state: &AppState, caller: &Caller, n: u16, roles: &[DeviceRole]) -> Result<WindowNo, ApiError> {
+fn check_window(
+    state: &AppState,
+    caller: &Caller,
+    n: u16,
+    roles: &[DeviceRole],
+) -> Result<WindowNo, ApiError> {
     let window = WindowNo(n);
-    let allowed = caller.is_admin() || (roles.contains(&caller.role) && caller.window == Some(window));
+    let allowed =
+        caller.is_admin() || (roles.contains(&caller.role) && caller.window == Some(window));
     if !allowed {
         return Err(ApiError::forbidden(format!(
             "device {} may not act for window {n}",
@@ -96,7 +102,12 @@ pub async fn view(
     caller: Caller,
     Path(n): Path<u16>,
 ) -> Result<Json<RatingView>, ApiError> {
-    let window = check_window(&state, &caller, n, &[DeviceRole::Evaluator, DeviceRole::Window])?;
+    let window = check_window(
+        &state,
+        &caller,
+        n,
+        &[DeviceRole::Evaluator, DeviceRole::Window],
+    )?;
     let ratings = &state.config.ratings;
     let (timeout_s, comments) = (ratings.timeout_s, ratings.comments.clone());
     let view = state
@@ -180,24 +191,28 @@ pub async fn rate(
     };
     let rated = state
         .hall
-        .execute_checked(command, visit_check(window, body.ticket), move |engine, _| {
-            let t = engine
-                .window(window)
-                .and_then(|w| w.last_finished)
-                .and_then(|id| engine.ticket(id));
-            let follow_up = t.and_then(|t| {
-                engine
-                    .followups()
-                    .filter(|f| f.ticket == t.id)
-                    .map(|f| f.id.0)
-                    .max()
-            });
-            RatedDto {
-                number: t.map(|t| t.number.0.clone()).unwrap_or_default(),
-                level: body.level.get(),
-                follow_up,
-            }
-        })
+        .execute_checked(
+            command,
+            visit_check(window, body.ticket),
+            move |engine, _| {
+                let t = engine
+                    .window(window)
+                    .and_then(|w| w.last_finished)
+                    .and_then(|id| engine.ticket(id));
+                let follow_up = t.and_then(|t| {
+                    engine
+                        .followups()
+                        .filter(|f| f.ticket == t.id)
+                        .map(|f| f.id.0)
+                        .max()
+                });
+                RatedDto {
+                    number: t.map(|t| t.number.0.clone()).unwrap_or_default(),
+                    level: body.level.get(),
+                    follow_up,
+                }
+            },
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(rated)))
 }
@@ -253,7 +268,13 @@ fn visit_check(
     ticket: Option<u64>,
 ) -> impl FnOnce(&crate::core::Engine) -> Result<(), Rejected> + Send + 'static {
     move |engine| match ticket {
-        Some(id) if engine.window(window).and_then(|w| w.last_finished).map(|t| t.0) != Some(id) => {
+        Some(id)
+            if engine
+                .window(window)
+                .and_then(|w| w.last_finished)
+                .map(|t| t.0)
+                != Some(id) =>
+        {
             Err(Rejected::NothingToRate(window))
         }
         _ => Ok(()),
@@ -301,7 +322,9 @@ pub async fn list(
         None => from,
     };
     let rows: Vec<RatingRow> = with_store(&state, move |s| s.ratings(from, to)).await?;
-    Ok(Json(serde_json::json!({ "from": from, "to": to, "ratings": rows })))
+    Ok(Json(
+        serde_json::json!({ "from": from, "to": to, "ratings": rows }),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -464,4 +487,47 @@ pub async fn staff_summary(
         satisfaction_percent: (rated > 0)
             .then(|| (f64::from(satisfied) * 1000.0 / f64::from(rated)).round() / 10.0),
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DayQuery {
+    /// Business day (YYYY-MM-DD), default today.
+    pub day: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/daily", tag = "ratings", security(("token" = [])),
+    params(DayQuery), responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+pub async fn daily_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<DayQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    caller.require(&[])?;
+    let day = match &q.day {
+        Some(t) => parse_day(t, "day")?,
+        None => today(&state).await?,
+    };
+    let now = state.hall.query(|_, now| now).await?;
+    let path = state.hall.store_path().to_path_buf();
+    let config = state.config.clone();
+    let report =
+        tokio::task::spawn_blocking(move || crate::report::daily_json(&path, &config, day, now))
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "report_failed",
+                    "报表生成失败",
+                    e.to_string(),
+                )
+            })?
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "report_failed",
+                    "报表生成失败",
+                    e.to_string(),
+                )
+            })?;
+    Ok(Json(report))
 }

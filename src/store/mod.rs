@@ -232,7 +232,11 @@ impl Store {
     }
 
     /// Ratings per level (index 0 = level 1) given to one staff member on one day.
-    pub fn staff_levels(&self, staff: &str, day: jiff::civil::Date) -> Result<[u32; 5], StoreError> {
+    pub fn staff_levels(
+        &self,
+        staff: &str,
+        day: jiff::civil::Date,
+    ) -> Result<[u32; 5], StoreError> {
         ratings::staff_levels(&self.conn, &self.path, staff, day)
     }
 

@@ -157,7 +157,9 @@ pub fn apply(
             .at(path)?;
             let record = UploadRecord::Rating(RatingRecord {
                 number: rating.number.0.clone(),
-                day: day.parse().map_err(|e| StoreError::corrupt(path, format!("{e}")))?,
+                day: day
+                    .parse()
+                    .map_err(|e| StoreError::corrupt(path, format!("{e}")))?,
                 service: rating.service.0.clone(),
                 service_name: rating.service_name.clone(),
                 window: rating.window.0,
@@ -212,7 +214,9 @@ pub fn apply(
             let record = UploadRecord::FollowUp(FollowUpRecord {
                 id: f.id.0,
                 number: f.number.0.clone(),
-                day: day.parse().map_err(|e| StoreError::corrupt(path, format!("{e}")))?,
+                day: day
+                    .parse()
+                    .map_err(|e| StoreError::corrupt(path, format!("{e}")))?,
                 state: FollowUpState::Open,
                 at,
                 level: f.level.get(),
@@ -289,7 +293,13 @@ fn outbox(
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )
     .at(path)?
-    .execute(params![seq, record.kind(), format!("{key_tag}-{seq}"), body, ms])
+    .execute(params![
+        seq,
+        record.kind(),
+        format!("{key_tag}-{seq}"),
+        body,
+        ms
+    ])
     .at(path)?;
     Ok(())
 }

@@ -5,8 +5,8 @@
 //! The rater's ID hash never leaves the hall: it is salted per database and means nothing
 //! elsewhere, and rater data must not go to third parties without consent.
 
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::core::{FollowUpState, RatingChannel, RatingReason};

@@ -25,7 +25,8 @@ pub const SALT_LEN: usize = 32;
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY NOT NULL,
     value ANY NOT NULL
@@ -79,7 +80,8 @@ CREATE TABLE tickets (
 CREATE UNIQUE INDEX tickets_day_number ON tickets (day, number);
 CREATE INDEX tickets_day_state ON tickets (day, state);
 CREATE INDEX tickets_state ON tickets (state, day);
-"#, r#"
+"#,
+    r#"
 -- 好差评 (schema 2): where each finished ticket stands with its rating.
 ALTER TABLE tickets ADD COLUMN rating TEXT;          -- awaiting | rated | unrated
 ALTER TABLE tickets ADD COLUMN rating_level INTEGER; -- 1..5 when rated
@@ -143,7 +145,8 @@ CREATE TABLE outbox (
     delivered_ms    INTEGER
 ) STRICT;
 CREATE INDEX outbox_pending ON outbox (next_attempt_ms, id) WHERE delivered_ms IS NULL;
-"#];
+"#,
+];
 
 /// Tables every hallq database has; a file without them is not ours.
 const REQUIRED_TABLES: &[&str] = &[
