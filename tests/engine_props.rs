@@ -360,7 +360,8 @@ fn run(carry_over: bool, expire: bool, script: Vec<(Step, Op)>) -> Result<(), Te
         let reply = e.handle(wall, cmd);
         let events = e.drain_events();
         if reply.is_err() {
-            // A refused command adds only time-driven events.
+            // A refused command adds only time-driven events (a rating's time running out
+            // is one).
             for ev in &events {
                 prop_assert!(
                     matches!(
@@ -369,6 +370,7 @@ fn run(carry_over: bool, expire: bool, script: Vec<(Step, Op)>) -> Result<(), Te
                             | Change::ClockWentBack { .. }
                             | Change::TicketExpired { .. }
                             | Change::SlaBreached { .. }
+                            | Change::TicketUnrated { .. }
                     ),
                     "refused command produced {:?}",
                     ev.change
