@@ -445,3 +445,31 @@ fn a_timeout_on_the_evaluator_records_unrated_and_the_next_finish_asks_again() {
     assert_eq!(&writes[writes.len() - 4..], [1, 0, 1, 0], "{writes:?}");
     rig.devices.stopper().stop();
 }
+
+#[test]
+fn a_timeout_of_the_previous_visit_never_declines_the_next_one() {
+    let rig = hall_rig(serve_one_at_window_1);
+    let sim = &rig.sim;
+    assert!(sim.wait_until(WAIT, |s| s.prompt(101) == 1));
+    let reads = sim.requests(101);
+    assert!(sim.wait_until(WAIT, |s| s.requests(101) >= reads + 3));
+
+    // The device's timeout for the first visit races staff finishing the second: whichever
+    // the bus sees first, the second visit still waits for its rating.
+    rig.rt.block_on(serve_one_at_window_1(&rig.hall));
+    let timed_out = sim.rate(101, EvaluatorKey::TimedOut);
+    assert!(sim.wait_until(WAIT, |s| s.acks(101).contains(&timed_out)));
+    let reads = sim.requests(101);
+    assert!(sim.wait_until(WAIT, |s| s.requests(101) >= reads + 3 && s.prompt(101) == 1));
+    assert!(
+        matches!(rig.last_mark(), Some(RatingMark::Awaiting { .. })),
+        "{:?}",
+        rig.last_mark()
+    );
+
+    // The rater of the second visit then rates it.
+    sim.rate(101, EvaluatorKey::Satisfied);
+    assert!(sim.wait_until(WAIT, |s| s.prompt(101) == 0));
+    assert_eq!(rig.stored_ratings(), [(4, "keypad".to_string(), 1)]);
+    rig.devices.stopper().stop();
+}

@@ -50,7 +50,25 @@ pub fn command_for(press: RatingPress) -> Command {
 impl EvaluatorActions for HallEvaluators {
     fn on_rating(&self, press: RatingPress) -> Result<(), String> {
         let command = command_for(press);
-        let outcome = self.runtime.block_on(self.hall.execute(command, |_, _| ()));
+        let window = WindowNo(press.window);
+        let visit = press.visit;
+        // The key is for the visit the evaluator was asking about: refused when the window
+        // has finished another one since (checked on the hall thread, no race).
+        let check = move |engine: &Engine| match visit {
+            Some(id)
+                if engine
+                    .window(window)
+                    .and_then(|w| w.last_finished)
+                    .map(|t| t.0)
+                    != Some(id) =>
+            {
+                Err(Rejected::NothingToRate(window))
+            }
+            _ => Ok(()),
+        };
+        let outcome = self
+            .runtime
+            .block_on(self.hall.execute_checked(command, check, |_, _| ()));
         match outcome {
             Ok(()) => {
                 tracing::info!(
@@ -69,6 +87,7 @@ impl EvaluatorActions for HallEvaluators {
                         window = press.window,
                         key = ?press.key,
                         seq = press.seq,
+                        visit = ?press.visit,
                         "evaluator key not recorded: {reason}"
                     ),
                     _ => tracing::warn!(
@@ -88,7 +107,7 @@ impl EvaluatorActions for HallEvaluators {
 fn refusal(err: &HallError) -> String {
     match err {
         HallError::Rejected(Rejected::NothingToRate(_)) => {
-            "nothing to rate (no finished visit is waiting for a rating)".into()
+            "nothing to rate (no visit waits for a rating, or the window moved on from the one asked about)".into()
         }
         HallError::Rejected(Rejected::AlreadyRated { number }) => {
             format!("{} was already rated", number.as_str())
@@ -182,6 +201,7 @@ mod tests {
             window: 4,
             key,
             seq: 9,
+            visit: Some(3),
         };
         match command_for(press(EvaluatorKey::Dissatisfied)) {
             Command::Rate {

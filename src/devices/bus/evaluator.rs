@@ -111,6 +111,11 @@ pub struct RatingPress {
     pub window: u16,
     pub key: EvaluatorKey,
     pub seq: u16,
+    /// The visit the evaluator was asking for ([`Prompt::Ask`] id) as of the read before
+    /// the one that found this key; `None` when it was not asking (or had just come online).
+    /// A key read within a round of a new ask was pressed for the old one (nobody reacts
+    /// that fast), so the hall refuses it when the window has moved on to another visit.
+    pub visit: Option<u64>,
 }
 
 /// What the hall wants window N's evaluator to do.
@@ -153,6 +158,8 @@ pub struct Evaluator {
     timeout_written: Option<u16>,
     /// `0x0020` as written since the last contact.
     prompt_written: Option<Prompt>,
+    /// `prompt_written` as of the last successful read.
+    asked_at_read: Option<Prompt>,
     last_read: Option<Instant>,
 }
 
@@ -165,6 +172,7 @@ impl Evaluator {
             ack_pending: None,
             timeout_written: None,
             prompt_written: None,
+            asked_at_read: None,
             last_read: None,
         }
     }
@@ -179,6 +187,7 @@ impl Evaluator {
         self.ack_pending = None;
         self.timeout_written = None;
         self.prompt_written = None;
+        self.asked_at_read = None;
     }
 
     /// Whether this round should talk to the device.
@@ -239,6 +248,7 @@ impl Evaluator {
             Err(e) => return self.failed(e),
         };
         let (seq, code) = (regs[0], regs[1]);
+        let asked = std::mem::replace(&mut self.asked_at_read, self.prompt_written);
         let first = self.stats.record_ok() == Contact::First || self.consumed.is_none();
         let reset = seq == 0 && code == 0 && self.consumed.is_some_and(|c| c != 0);
         if first || reset {
@@ -255,7 +265,11 @@ impl Evaluator {
         } else if self.consumed != Some(seq) {
             self.consumed = Some(seq);
             self.ack_pending = Some(seq);
-            self.act(seq, code, actions);
+            let visit = match asked {
+                Some(Prompt::Ask(id)) => Some(id),
+                _ => None,
+            };
+            self.act(seq, code, visit, actions);
         }
         if let Some(seq) = self.ack_pending {
             let ack = Request::WriteSingle {
@@ -310,7 +324,7 @@ impl Evaluator {
         }
     }
 
-    fn act(&mut self, seq: u16, code: u16, actions: &dyn EvaluatorActions) {
+    fn act(&mut self, seq: u16, code: u16, visit: Option<u64>, actions: &dyn EvaluatorActions) {
         let Some(key) = EvaluatorKey::from_u16(code) else {
             tracing::warn!(
                 window = self.window,
@@ -325,6 +339,7 @@ impl Evaluator {
             window: self.window,
             key,
             seq,
+            visit,
         };
         match catch_unwind(AssertUnwindSafe(|| actions.on_rating(press))) {
             Ok(Ok(())) => {}
