@@ -57,12 +57,17 @@ fn no_show_requeues_k_places_back_then_drops() {
     assert_eq!(order, ["B002", "B003", "B001"]);
     // Second no-show: dropped.
     s.window_cmd(at(9, 20), Command::NoShow { window: w(3) });
+    // B003's visit ended at 9:14 and nobody rated it within the 60 s: it is
+    // recorded as unrated before the no-show.
     assert!(matches!(
         s.changes()[..],
-        [Change::TicketMissed {
-            requeued_at: None,
-            ..
-        }]
+        [
+            Change::TicketUnrated { .. },
+            Change::TicketMissed {
+                requeued_at: None,
+                ..
+            }
+        ]
     ));
     assert_eq!(s.state("B001"), TicketState::Missed);
     assert_eq!(s.e.find_ticket(&num("B001")).unwrap().no_shows, 2);
@@ -542,7 +547,11 @@ fn sign_in_and_out() {
         },
     )
     .unwrap();
-    assert_eq!(s.kinds(), ["staff_signed_out", "staff_signed_in"]);
+    // The visit finished at 9:03 went unrated (60 s timeout) before the sign-in.
+    assert_eq!(
+        s.kinds(),
+        ["ticket_unrated", "staff_signed_out", "staff_signed_in"]
+    );
     assert_eq!(s.e.window(w(1)).unwrap().staff, None);
     s.run(at(9, 5), Command::SignOut { window: w(2) }).unwrap();
     assert_eq!(s.kinds(), ["staff_signed_out"]);
