@@ -82,7 +82,7 @@ fn main() {
 }
 
 async fn api_path(base: &str, calls: usize) -> (Vec<Duration>, Vec<Duration>) {
-    let http = reqwest::Client::new();
+    let http = hallq::net::http().build().unwrap();
     let mut events = http
         .get(format!("{base}/api/v1/events"))
         .bearer_auth(DISPLAY)
@@ -191,7 +191,7 @@ fn effects_path(
         hall.clone(),
         vec![voice.clone()],
     ));
-    let http = reqwest::Client::new();
+    let http = hallq::net::http().build().unwrap();
     let mut to_led = Vec::with_capacity(calls);
     let mut to_voice = Vec::with_capacity(calls);
     for _ in 0..calls {

@@ -21,6 +21,7 @@ pub mod display;
 pub mod evaluator;
 pub mod hall;
 pub mod kiosk;
+pub mod net;
 pub mod protocol;
 pub mod report;
 pub mod roles;

@@ -83,7 +83,7 @@ async fn hammer(
     seed: u64,
     stop: Arc<std::sync::atomic::AtomicBool>,
 ) {
-    let http = reqwest::Client::builder()
+    let http = hallq::net::http()
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
@@ -173,7 +173,9 @@ fn sigkill_at_random_moments_loses_nothing_acknowledged() {
 
     let server = start(config, dir.path());
     let rows: serde_json::Value = runtime.block_on(async {
-        reqwest::Client::new()
+        hallq::net::http()
+            .build()
+            .unwrap()
             .get(format!("{}/api/v1/tickets?limit=10000", server.base))
             .bearer_auth(ADMIN)
             .send()

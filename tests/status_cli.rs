@@ -248,7 +248,7 @@ async fn the_uploaders_backlog_passes_through() {
         },
     ));
     let base = format!("http://{}", addr_rx.await.unwrap());
-    let http = reqwest::Client::new();
+    let http = hallq::net::http().build().unwrap();
     // Until its first read of the outbox the uploader says "outbox not read yet".
     let mut health = serde_json::Value::Null;
     for _ in 0..100 {

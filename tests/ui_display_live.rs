@@ -237,7 +237,9 @@ fn calls_show_highlight_caption_from_voice_recall_and_reconnect() {
 
         // The event stream is back: window 2's call arrives.
         let status = handle.block_on(async {
-            reqwest::Client::new()
+            hallq::net::http()
+                .build()
+                .unwrap()
                 .post(format!("http://{addr}/api/v1/windows/2/call-next"))
                 .bearer_auth(WINDOW2)
                 .json(&json!({}))

@@ -54,7 +54,7 @@ async fn call(
     token: &str,
     body: serde_json::Value,
 ) -> (u16, serde_json::Value) {
-    let http = reqwest::Client::new();
+    let http = hallq::net::http().build().unwrap();
     let request = if get {
         http.get(format!("{base}{path}"))
     } else {

@@ -101,6 +101,13 @@ fn names() -> Vec<Input> {
         ]),
         Input::Windows(vec![serving_window(), second, other]),
         Input::Connected,
+        // 我的今日评价: 12 ratings, one of them 不满意.
+        Input::Figures(hallq::client::rating::StaffFigures {
+            staff: serving_window().staff,
+            levels: [0, 1, 2, 3, 6],
+            rated: 12,
+            satisfaction_percent: Some(91.7),
+        }),
     ]
 }
 

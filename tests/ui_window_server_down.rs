@@ -48,7 +48,9 @@ async fn shut(server: Server) {
 }
 
 async fn post(base: &str, path: &str, token: &str, body: serde_json::Value) -> u16 {
-    reqwest::Client::new()
+    hallq::net::http()
+        .build()
+        .unwrap()
         .post(format!("{base}{path}"))
         .bearer_auth(token)
         .json(&body)

@@ -1,7 +1,8 @@
 //! Window terminal flow (real hall server, elements found by accessible label): hold and
 //! 回呼 (F5), transfer to a service and to a window, 指定叫号, pause/resume (F8) with the
 //! engine's refusal while paused, 办结 with a 办件编号 (F9), and calls from an outside
-//! thread through `TerminalHandle` (as a GPIO button does).
+//! thread through `TerminalHandle` (as a GPIO button does), and the staff member's own
+//! 好差评 figures after a rating.
 
 mod common;
 mod ui_window_support;
@@ -105,6 +106,23 @@ fn hold_resume_transfer_call_specific_pause_and_finish() {
         assert_eq!(t["state"], "finished");
         assert_eq!(t["case_number"], "ZW2026001");
         assert_eq!(t["staff"], "1001");
+
+        // 我的今日评价: the staff member's own totals follow a rating at the evaluator.
+        wait_for("own figures", 5, || {
+            value(&w, "我的今日评价") == "今天还没有评价"
+        })
+        .await;
+        let (code, rated) = handle.block_on(server.post(
+            "/api/v1/windows/1/rating",
+            "evaluator-token-1",
+            serde_json::json!({"level": 5, "reasons": [], "comment": null}),
+        ));
+        assert_eq!(code, 201, "{rated}");
+        wait_for("own figures after a rating", 5, || {
+            value(&w, "我的今日评价") == "评价 1 次，满意率 100.0%，差评 0 次"
+        })
+        .await;
+        assert!(has_text(&w, "1 次 · 满意率 100.0%"));
 
         // An outside trigger (a GPIO button thread) takes the same path, guard included.
         handle.block_on(server.issue("A"));

@@ -130,7 +130,7 @@ impl HallClient {
     pub async fn events(&self, last_id: Option<u64>) -> Result<EventStream, ClientError> {
         // The API client's whole-request timeout would cut a long-lived stream: this request
         // only limits the connection and the wait for the headers.
-        let http = reqwest::Client::builder()
+        let http = crate::net::http()
             .connect_timeout(Duration::from_secs(3))
             .build()
             .map_err(|e| ClientError::Setup(e.to_string()))?;

@@ -39,7 +39,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 impl HallClient {
     /// `base` is e.g. `http://192.168.1.10:8610` (a trailing `/` is fine).
     pub fn new(base: &str, token: &str, timeout: Duration) -> Result<Self, ClientError> {
-        let http = reqwest::Client::builder()
+        let http = crate::net::http()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(3)))
             .build()

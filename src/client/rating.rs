@@ -68,6 +68,27 @@ struct ForVisit<'a, B: Serialize> {
 #[derive(Serialize)]
 struct Empty {}
 
+/// `GET /api/v1/windows/{n}/ratings/summary`: the signed-in staff member's own ratings today
+/// (counts only; no rater, no single rating).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct StaffFigures {
+    #[serde(default)]
+    pub staff: Option<StaffInfo>,
+    /// Ratings per level, index 0 = level 1 (非常不满意) … 4 = level 5 (非常满意).
+    pub levels: [u32; 5],
+    pub rated: u32,
+    /// Levels 3–5 over rated, 0–100; `None` before the first rating.
+    #[serde(default)]
+    pub satisfaction_percent: Option<f64>,
+}
+
+impl StaffFigures {
+    /// 差评: levels 1 and 2.
+    pub fn bad(&self) -> u32 {
+        self.levels[0] + self.levels[1]
+    }
+}
+
 impl HallClient {
     /// `GET /api/v1/windows/{n}/rating`: staff, the visit to rate (if any), the preset phrases.
     pub async fn window_rating(&self, n: u16) -> Result<WindowRating, ClientError> {
@@ -91,6 +112,12 @@ impl HallClient {
     ) -> Result<Rated, ClientError> {
         let body = ForVisit { ticket, body };
         self.post(&format!("/api/v1/windows/{n}/rating"), &body)
+            .await
+    }
+
+    /// The signed-in staff member's own figures today (window token of window `n`).
+    pub async fn staff_figures(&self, n: u16) -> Result<StaffFigures, ClientError> {
+        self.get(&format!("/api/v1/windows/{n}/ratings/summary"))
             .await
     }
 

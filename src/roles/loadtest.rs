@@ -135,7 +135,7 @@ async fn run_async(args: LoadtestArgs) -> Result<String, String> {
         return Err("--clients and --tickets must be at least 1".into());
     }
     let base = args.server.trim_end_matches('/').to_string();
-    let client = reqwest::Client::builder()
+    let client = crate::net::http()
         .timeout(Duration::from_secs(10))
         .pool_max_idle_per_host(args.clients)
         .build()

@@ -188,7 +188,7 @@ impl ServeNotifier {
             return;
         };
         tracing::info!(?period, "systemd watchdog enabled");
-        let client = match reqwest::Client::builder().no_proxy().build() {
+        let client = match crate::net::http().no_proxy().build() {
             Ok(c) => c,
             Err(e) => {
                 // Without the probe we cannot prove health: no pings, systemd restarts us.

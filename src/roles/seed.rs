@@ -520,13 +520,15 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
-    /// The evening's follow-up work: the first 差评 called back, the second also rectified.
+    /// The evening's follow-up work on the work orders still untouched (today's, or an
+    /// earlier day's nobody worked on): the first called back, the second also rectified.
     async fn follow_ups(&mut self) -> Result<(), String> {
         let open: Vec<_> = self
             .hall
             .query(|engine, _| {
                 engine
                     .followups()
+                    .filter(|f| f.state == FollowUpState::Open)
                     .map(|f| (f.id, f.staff.clone()))
                     .collect()
             })

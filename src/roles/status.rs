@@ -159,7 +159,7 @@ pub async fn fetch(
 ) -> Result<(HallHealth, String), StatusError> {
     let base = server.trim_end_matches('/');
     let url = format!("{base}/api/v1/health/devices");
-    let http = reqwest::Client::builder()
+    let http = crate::net::http()
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(3)))
         .build()

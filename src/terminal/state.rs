@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::action::{Request, TerminalAction};
 use super::messages;
+use crate::client::rating::StaffFigures;
 use crate::client::{ClientError, ServiceInfo, TransferTarget, WindowInfo};
 
 /// The terminal's settings.
@@ -96,6 +97,8 @@ pub enum Input {
     Services(Vec<ServiceInfo>),
     /// Every window (for the transfer picker).
     Windows(Vec<WindowInfo>),
+    /// The signed-in staff member's own ratings today, fetched.
+    Figures(StaffFigures),
     /// The answer to a request this state sent.
     Answer {
         request: Request,
@@ -134,6 +137,8 @@ pub struct Terminal {
     pub(super) status: Option<Status>,
     /// The current ticket's id and when this terminal first saw it current.
     pub(super) current_since: Option<(u64, Instant)>,
+    /// The staff member's own figures today (shown only while they are the one signed in).
+    pub(super) figures: Option<StaffFigures>,
 }
 
 const STAFF_MAX: usize = 10;
@@ -159,6 +164,7 @@ impl Terminal {
             last_call_next: None,
             status: None,
             current_since: None,
+            figures: None,
         }
     }
 
@@ -257,6 +263,10 @@ impl Terminal {
             }
             Input::Windows(list) => {
                 self.windows = list.into_iter().map(|w| (w.window, w.name)).collect();
+                Vec::new()
+            }
+            Input::Figures(f) => {
+                self.figures = Some(f);
                 Vec::new()
             }
             Input::Answer { request, result } => self.answer(now, request, result),

@@ -426,3 +426,44 @@ fn the_status_names_the_ticket_even_when_the_event_stream_refreshed_first() {
     );
     assert_eq!(status(&t), "A001 已挂起");
 }
+
+fn figures(staff: &str, levels: [u32; 5]) -> crate::client::rating::StaffFigures {
+    let rated: u32 = levels.iter().sum();
+    let satisfied: u32 = levels[2..].iter().sum();
+    crate::client::rating::StaffFigures {
+        staff: Some(StaffInfo {
+            id: staff.into(),
+            name: String::new(),
+        }),
+        levels,
+        rated,
+        satisfaction_percent: (rated > 0)
+            .then(|| (f64::from(satisfied) * 1000.0 / f64::from(rated)).round() / 10.0),
+    }
+}
+
+#[test]
+fn own_figures_show_only_for_the_staff_member_signed_in() {
+    let now = Instant::now();
+    let mut t = Terminal::new(TerminalSettings::new(1));
+    t.handle(now, Input::Window(window(true, None)));
+    assert_eq!(t.view(now).figures, None, "nothing fetched yet");
+
+    t.handle(now, Input::Figures(figures("1001", [1, 0, 2, 3, 6])));
+    let f = t.view(now).figures.unwrap();
+    assert_eq!((f.rated, f.bad), (12, 1));
+    assert_eq!(f.satisfaction, "91.7");
+
+    // Figures of someone else (the previous shift's fetch arriving late) are not shown.
+    t.handle(now, Input::Figures(figures("2002", [0, 0, 0, 0, 4])));
+    assert_eq!(t.view(now).figures, None);
+
+    // Before the first rating: no rate to show.
+    t.handle(now, Input::Figures(figures("1001", [0; 5])));
+    let f = t.view(now).figures.unwrap();
+    assert_eq!((f.rated, f.satisfaction.as_str()), (0, ""));
+
+    // Signed out: nothing.
+    t.handle(now, Input::Window(window(false, None)));
+    assert_eq!(t.view(now).figures, None);
+}

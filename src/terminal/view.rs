@@ -48,6 +48,16 @@ pub struct TargetRow {
     pub target: TransferTarget,
 }
 
+/// The signed-in staff member's own 好差评 figures today (counts only, never a rater).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FiguresView {
+    pub rated: u32,
+    /// e.g. 「96.7」; empty before the first rating.
+    pub satisfaction: String,
+    /// 差评 (levels 1 and 2).
+    pub bad: u32,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct View {
     pub page: ViewPage,
@@ -55,6 +65,8 @@ pub struct View {
     pub title: String,
     /// e.g. 「王丽（工号 1001）」; empty when nobody is signed in.
     pub staff: String,
+    /// Shown when the figures are of the staff member signed in now.
+    pub figures: Option<FiguresView>,
     pub offline: bool,
     pub status: Option<Status>,
     pub paused: bool,
@@ -158,10 +170,24 @@ impl Terminal {
             })
             .unwrap_or_default();
         let own_service = w.and_then(|w| w.ticket.as_ref()).map(|t| t.service.clone());
+        let signed_in = w.and_then(|w| w.staff.as_ref()).map(|s| s.id.as_str());
+        let figures = self
+            .figures
+            .as_ref()
+            .filter(|f| signed_in.is_some() && f.staff.as_ref().map(|s| s.id.as_str()) == signed_in)
+            .map(|f| FiguresView {
+                rated: f.rated,
+                satisfaction: f
+                    .satisfaction_percent
+                    .map(|p| format!("{p:.1}"))
+                    .unwrap_or_default(),
+                bad: f.bad(),
+            });
         View {
             page,
             title,
             staff,
+            figures,
             offline: self.connection == Connection::Offline,
             status: self.status.clone(),
             paused: w.is_some_and(|w| w.paused()),

@@ -262,7 +262,7 @@ impl Sender {
     fn new(config: UploadConfig, timing: Timing) -> Result<Sender, String> {
         let format = format::by_name(&config.format)
             .ok_or_else(|| format!("unknown upload format {:?}", config.format))?;
-        let client = reqwest::Client::builder()
+        let client = crate::net::http()
             .timeout(timing.request_timeout)
             .connect_timeout(timing.request_timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("hallq/", env!("CARGO_PKG_VERSION")))

@@ -68,7 +68,7 @@ impl TestServer {
             addr,
             clock: handle,
             dir,
-            http: reqwest::Client::new(),
+            http: hallq::net::http().build().unwrap(),
             stop: Some(stop_tx),
             task: Some(task),
         }

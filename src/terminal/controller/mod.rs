@@ -115,6 +115,8 @@ struct Ctx {
     number: u16,
     /// Wakes the task that re-reads the window's state.
     refresh: Arc<Notify>,
+    /// Wakes the task that re-reads the staff member's own rating figures.
+    figures: Arc<Notify>,
     timing: Timing,
     timezone: jiff::tz::TimeZone,
 }
@@ -136,6 +138,7 @@ pub fn start(window: &TerminalWindow, deps: TerminalDeps) -> TerminalGuard {
         client: deps.client,
         number,
         refresh: Arc::new(Notify::new()),
+        figures: Arc::new(Notify::new()),
         timing: deps.timing,
         timezone: deps.timezone,
     };
@@ -143,6 +146,7 @@ pub fn start(window: &TerminalWindow, deps: TerminalDeps) -> TerminalGuard {
     let tasks = vec![
         ctx.rt.spawn(tasks::follow_events(ctx.clone())),
         ctx.rt.spawn(tasks::keep_fresh(ctx.clone())),
+        ctx.rt.spawn(tasks::keep_figures(ctx.clone())),
     ];
     let timer = slint::Timer::default();
     let tick_ctx = ctx.clone();

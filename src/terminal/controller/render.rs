@@ -52,6 +52,13 @@ pub(super) fn render(window: &TerminalWindow, view: &View) {
     });
     t.set_title(s(&view.title));
     t.set_staff(s(&view.staff));
+    let f = window.global::<ServeAdapter>();
+    f.set_figures_known(view.figures.is_some());
+    if let Some(figures) = &view.figures {
+        f.set_my_rated(int(figures.rated));
+        f.set_my_satisfaction(s(&figures.satisfaction));
+        f.set_my_bad(int(figures.bad));
+    }
     t.set_offline(view.offline);
     match &view.status {
         Some(status) => {

@@ -59,6 +59,7 @@ pub(super) async fn follow_events(ctx: Ctx) {
                 backoff.reset();
                 tracing::info!("window terminal: connected to {}", ctx.client.base());
                 ctx.post(Input::Connected);
+                ctx.figures.notify_one();
                 fetch_names(&ctx).await;
                 loop {
                     match stream.next().await {
@@ -67,6 +68,9 @@ pub(super) async fn follow_events(ctx: Ctx) {
                                 last_id = event.id;
                             }
                             ctx.refresh.notify_one();
+                            if changes_figures(&event.kind) {
+                                ctx.figures.notify_one();
+                            }
                         }
                         Ok(None) => {
                             tracing::info!("window terminal: event stream closed by the server");
@@ -117,6 +121,33 @@ pub(super) async fn keep_fresh(ctx: Ctx) {
         }
         tokio::select! {
             _ = ctx.refresh.notified() => {}
+            _ = tokio::time::sleep(ctx.timing.poll_every) => {}
+        }
+    }
+}
+
+/// Events after which the signed-in staff member's figures may differ.
+fn changes_figures(kind: &str) -> bool {
+    matches!(
+        kind,
+        "ticket_rated" | "staff_signed_in" | "staff_signed_out"
+    )
+}
+
+/// Re-reads the staff member's own rating figures at start, when a rating or a sign-in
+/// happened, and every `poll_every` (the business day rolls over without an event).
+pub(super) async fn keep_figures(ctx: Ctx) {
+    loop {
+        match ctx.client.staff_figures(ctx.number).await {
+            Ok(f) => {
+                if !ctx.post(Input::Figures(f)) {
+                    return;
+                }
+            }
+            Err(e) => tracing::debug!("window terminal: cannot read own figures: {e}"),
+        }
+        tokio::select! {
+            _ = ctx.figures.notified() => {}
             _ = tokio::time::sleep(ctx.timing.poll_every) => {}
         }
     }
