@@ -1,4 +1,7 @@
-//! The Slint UI, compiled from `ui/` by `build.rs`: one module per role's root window.
+//! The Slint UI, compiled from `ui/` by `build.rs`: one module per role's root window; and
+//! [`screen`], what the screens' controllers share.
+
+pub mod screen;
 
 /// The ticket kiosk: `ui/kiosk_window.slint`.
 #[allow(clippy::all, unused_qualifications, missing_docs)]

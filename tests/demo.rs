@@ -70,3 +70,35 @@ fn check_config_accepts_the_sample_and_rejects_a_broken_file() {
         "{report}"
     );
 }
+
+/// Logs off a terminal (journald, a file) are plain text; under systemd (JOURNAL_STREAM)
+/// without our own timestamp, since journald stamps every line.
+#[test]
+fn logs_are_plain_text_off_a_terminal() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/hall.example.toml");
+    let run = |journal: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_hallq"));
+        cmd.args(["seed-day", "--config", sample, "--day", "2026-11-23"])
+            .args(["--tickets", "10", "--store"])
+            .arg(dir.path().join("hall.db"))
+            .env_remove("JOURNAL_STREAM")
+            .env("RUST_LOG", "info");
+        if journal {
+            cmd.env("JOURNAL_STREAM", "8:12345");
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let plain = run(false);
+    assert!(plain.contains("INFO"), "{plain}");
+    assert!(!plain.contains('\u{1b}'), "no colour codes: {plain:?}");
+    assert!(plain.starts_with("20"), "a timestamp first: {plain}");
+    let journal = run(true);
+    assert!(!journal.contains('\u{1b}'), "{journal:?}");
+    assert!(
+        journal.starts_with(" INFO") || journal.starts_with("INFO"),
+        "{journal}"
+    );
+}

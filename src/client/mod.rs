@@ -6,6 +6,7 @@
 mod backoff;
 mod error;
 mod events;
+mod follow;
 pub mod followups;
 pub mod rating;
 mod types;
@@ -20,6 +21,7 @@ use serde::de::DeserializeOwned;
 pub use backoff::Backoff;
 pub use error::{ApiErrorBody, ClientError, ExistingTicket};
 pub use events::{EventStream, ServerEvent, SseParser};
+pub use follow::{Follower, Link};
 pub use types::{
     DeviceHealth, IssueBody, Issued, PrintReport, ServiceInfo, ServiceState, TicketInfo,
 };

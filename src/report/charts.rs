@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
+use plotters::coord::combinators::WithKeyPoints;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -75,6 +77,74 @@ fn above(size: u32) -> TextStyle<'static> {
 
 type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
 type Drawn = Result<(), String>;
+/// A chart with one labelled slot per bar group on x and a plain value axis.
+type SlotChart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<WithKeyPoints<RangedCoordi32>, RangedCoordf64>>;
+
+/// Draws the chart's title and `subtitle` into the top 100 px; returns the area below.
+fn heading<'b>(
+    area: &Area<'b>,
+    report: &Report,
+    what: &str,
+    subtitle: String,
+) -> Result<Area<'b>, String> {
+    let (head, body) = area.split_vertically(100);
+    head.draw(&Text::new(title(report, what), (40, 18), text(34)))
+        .map_err(|e| e.to_string())?;
+    head.draw(&Text::new(subtitle, (40, 62), text(22).color(&GREY)))
+        .map_err(|e| e.to_string())?;
+    Ok(body)
+}
+
+/// The y axis of a [`SlotChart`].
+struct YAxis<'f> {
+    top: f64,
+    desc: &'f str,
+    format: &'f dyn Fn(&f64) -> String,
+    /// How many labels (plotters' default when `None`).
+    labels: Option<usize>,
+}
+
+/// A chart on `body` with one slot per label (at least one) and its mesh drawn.
+fn slot_chart<'a, 'b>(
+    body: &'a Area<'b>,
+    labels: &[String],
+    y: YAxis<'_>,
+    label_size: u32,
+) -> Result<SlotChart<'a, 'b>, String> {
+    let n = labels.len().max(1);
+    let mut chart = ChartBuilder::on(body)
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d((0..slots(n)).with_key_points(centres(n)), 0.0..y.top)
+        .map_err(|e| e.to_string())?;
+    let formatter = |x: &i32| labels.get(slot(x)).cloned().unwrap_or_default();
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh()
+        .x_label_formatter(&formatter)
+        .y_label_formatter(y.format)
+        .y_desc(y.desc)
+        .label_style(text(label_size))
+        .axis_desc_style(text(20));
+    if let Some(count) = y.labels {
+        mesh.y_labels(count);
+    }
+    mesh.draw().map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
+/// The legend box in the upper right corner.
+fn legend<'a, 'b: 'a>(chart: &mut SlotChart<'a, 'b>) -> Drawn {
+    chart
+        .configure_series_labels()
+        .label_font(text(20))
+        .background_style(WHITE.mix(0.9))
+        .border_style(GREY)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(|e| e.to_string())
+}
 
 /// Draws with `draw` on a white `w`×`h` canvas and writes the PNG to `path`.
 fn render(
@@ -160,32 +230,14 @@ fn ratings_chart(area: &Area<'_>, report: &Report) -> Drawn {
         dash(percent(f.satisfaction_rate)),
         f.bad
     );
-    let (head, body) = area.split_vertically(100);
-    head.draw(&Text::new(
-        title(report, "好差评评价分布"),
-        (40, 18),
-        text(34),
-    ))
-    .map_err(|e| e.to_string())?;
-    head.draw(&Text::new(subtitle, (40, 62), text(22).color(&GREY)))
-        .map_err(|e| e.to_string())?;
-    let formatter = |x: &i32| labels.get(slot(x)).cloned().unwrap_or_default();
-    let mut chart = ChartBuilder::on(&body)
-        .margin(20)
-        .x_label_area_size(50)
-        .y_label_area_size(70)
-        .build_cartesian_2d((0..slots(5)).with_key_points(centres(5)), 0.0..top)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_label_formatter(&formatter)
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .y_desc("评价数")
-        .label_style(text(22))
-        .axis_desc_style(text(20))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let body = heading(area, report, "好差评评价分布", subtitle)?;
+    let y = YAxis {
+        top,
+        desc: "评价数",
+        format: &|y| format!("{y:.0}"),
+        labels: None,
+    };
+    let mut chart = slot_chart(&body, &labels, y, 22)?;
     for (i, level) in levels.iter().enumerate() {
         let total = f.levels.get(*level) as f64;
         let counted = if level.get() == 3 {
@@ -229,14 +281,7 @@ fn ratings_chart(area: &Area<'_>, report: &Report) -> Drawn {
             .map_err(|e| e.to_string())?;
     }
     if f.counted_as_basic > 0 {
-        chart
-            .configure_series_labels()
-            .label_font(text(20))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        legend(&mut chart)?;
     }
     Ok(())
 }
@@ -244,7 +289,6 @@ fn ratings_chart(area: &Area<'_>, report: &Report) -> Drawn {
 /// Average and p90 wait (minutes) per service, side by side.
 fn waits_chart(area: &Area<'_>, report: &Report) -> Drawn {
     let rows = &report.by_service;
-    let n = rows.len().max(1);
     let labels: Vec<String> = rows
         .iter()
         .map(|s| format!("{} {}", s.id, s.name))
@@ -264,37 +308,19 @@ fn waits_chart(area: &Area<'_>, report: &Report) -> Drawn {
         .flat_map(|(a, p)| [a.unwrap_or(0.0), p.unwrap_or(0.0)])
         .fold(0.0_f64, f64::max);
     let top = (max * 1.18).max(5.0);
-    let (head, body) = area.split_vertically(100);
-    head.draw(&Text::new(
-        title(report, "各业务等候时间"),
-        (40, 18),
-        text(34),
-    ))
-    .map_err(|e| e.to_string())?;
     let sub = format!(
         "等候 = 首次叫号 − 取号（分钟）· 全厅平均 {} · P90 {}",
         minutes(report.summary.wait.avg_s),
         minutes(report.summary.wait.p90_s.map(|v| v as f64))
     );
-    head.draw(&Text::new(sub, (40, 62), text(22).color(&GREY)))
-        .map_err(|e| e.to_string())?;
-    let formatter = |x: &i32| labels.get(slot(x)).cloned().unwrap_or_default();
-    let mut chart = ChartBuilder::on(&body)
-        .margin(20)
-        .x_label_area_size(50)
-        .y_label_area_size(70)
-        .build_cartesian_2d((0..slots(n)).with_key_points(centres(n)), 0.0..top)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_label_formatter(&formatter)
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .y_desc("分钟")
-        .label_style(text(22))
-        .axis_desc_style(text(20))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let body = heading(area, report, "各业务等候时间", sub)?;
+    let y = YAxis {
+        top,
+        desc: "分钟",
+        format: &|y| format!("{y:.0}"),
+        labels: None,
+    };
+    let mut chart = slot_chart(&body, &labels, y, 22)?;
     for (series, colour, name, offset) in [
         (0, BLUE_AVG, "平均等候", 0.12),
         (1, BLUE_P90, "P90等候", 0.5),
@@ -322,14 +348,7 @@ fn waits_chart(area: &Area<'_>, report: &Report) -> Drawn {
         });
         chart.draw_series(labels).map_err(|e| e.to_string())?;
     }
-    chart
-        .configure_series_labels()
-        .label_font(text(20))
-        .background_style(WHITE.mix(0.9))
-        .border_style(GREY)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| e.to_string())
+    legend(&mut chart)
 }
 
 /// One window's bar: number, label, satisfaction rate, ratings, rank.
@@ -355,13 +374,6 @@ fn windows_chart(area: &Area<'_>, report: &Report) -> Drawn {
     }
     let n = rows.len().max(1);
     let labels: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
-    let (head, body) = area.split_vertically(100);
-    head.draw(&Text::new(
-        title(report, "各窗口满意率"),
-        (40, 18),
-        text(34),
-    ))
-    .map_err(|e| e.to_string())?;
     let sub = format!(
         "满意率 = （非常满意 + 满意 + 基本满意）÷ 评价数 · 全厅 {}%{}",
         dash(percent(report.summary.satisfaction_rate)),
@@ -371,32 +383,21 @@ fn windows_chart(area: &Area<'_>, report: &Report) -> Drawn {
             ""
         }
     );
-    head.draw(&Text::new(sub, (40, 62), text(22).color(&GREY)))
-        .map_err(|e| e.to_string())?;
-    let formatter = |x: &i32| labels.get(slot(x)).cloned().unwrap_or_default();
-    let mut chart = ChartBuilder::on(&body)
-        .margin(20)
-        .x_label_area_size(50)
-        .y_label_area_size(70)
-        .build_cartesian_2d((0..slots(n)).with_key_points(centres(n)), 0.0..118.0)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_label_formatter(&formatter)
-        .y_labels(7)
-        .y_label_formatter(&|y| {
-            if *y <= 100.0 {
-                format!("{y:.0}%")
-            } else {
-                String::new()
-            }
-        })
-        .y_desc("满意率")
-        .label_style(text(20))
-        .axis_desc_style(text(20))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let body = heading(area, report, "各窗口满意率", sub)?;
+    let percent_label = |y: &f64| {
+        if *y <= 100.0 {
+            format!("{y:.0}%")
+        } else {
+            String::new()
+        }
+    };
+    let y = YAxis {
+        top: 118.0,
+        desc: "满意率",
+        format: &percent_label,
+        labels: Some(7),
+    };
+    let mut chart = slot_chart(&body, &labels, y, 20)?;
     for (i, (_, _, rate, rated, rank)) in rows.iter().enumerate() {
         let label = match rate {
             Some(r) => {
@@ -436,14 +437,7 @@ fn windows_chart(area: &Area<'_>, report: &Report) -> Drawn {
             .map_err(|e| e.to_string())?
             .label(format!("全厅 {y:.1}%"))
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], GREY.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .label_font(text(20))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()
-            .map_err(|e| e.to_string())?;
+        legend(&mut chart)?;
     }
     Ok(())
 }

@@ -131,7 +131,7 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
             if with_window {
                 println!("  windows: kiosk (printer simulated), window 1 terminal (staff 1001, no PIN) and its evaluator, hall display; close the kiosk or press Ctrl-C to stop");
             } else {
-                println!("  kiosk window: no display (DISPLAY/WAYLAND_DISPLAY unset), running headless");
+                println!("  kiosk window: no display (DISPLAY unset), running headless");
                 println!("  stop with Ctrl-C");
             }
             let _ = addr_tx.send(addr);

@@ -72,17 +72,8 @@ pub fn open_display(
     runtime: tokio::runtime::Handle,
 ) -> Result<(HallDisplay, DisplayGuard), DisplayError> {
     let client = HallClient::new(&options.server, &options.token, Duration::from_secs(5))?;
-    let window = HallDisplay::new().map_err(|e| {
-        DisplayError::Ui(format!(
-            "{e} (no display? set DISPLAY or WAYLAND_DISPLAY, or build with the kiosk-kms feature)"
-        ))
-    })?;
-    window
-        .window()
-        .set_size(slint::LogicalSize::new(options.size.0, options.size.1));
-    if options.fullscreen {
-        window.window().set_fullscreen(true);
-    }
+    let window = crate::ui::screen::open(HallDisplay::new, options.size, options.fullscreen)
+        .map_err(DisplayError::Ui)?;
     options.settings.voice_captions = announcer.is_some();
     let guard = crate::display::start(
         &window,

@@ -41,11 +41,10 @@ impl std::fmt::Debug for KioskWindowOptions {
     }
 }
 
-/// Is there a display the default Slint backend can open (X11 or Wayland)?
+/// Is there a display the desktop Slint backend can open? It speaks X11 (on a Wayland
+/// desktop through XWayland, which sets `DISPLAY` too).
 pub fn display_available() -> bool {
-    ["DISPLAY", "WAYLAND_DISPLAY"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+    std::env::var_os("DISPLAY").is_some_and(|s| !s.is_empty())
 }
 
 /// Opens the kiosk window and runs the Slint event loop until the window is closed.
@@ -82,15 +81,11 @@ pub fn run_with_printer<P: TicketPrinter>(
     let settings = KioskSettings::from_config(config)?;
     let client = HallClient::new(&options.server, &options.token, Duration::from_secs(5))?;
     let orientation = options.orientation.unwrap_or(config.kiosk.orientation);
-    let window = KioskWindow::new().map_err(|e| KioskError::Ui(e.to_string()))?;
-    let _watchdog = super::notify::start_ui(&runtime, "kiosk"); // systemd READY=1 + watchdog
     let (width, height) = orientation.size();
-    window
-        .window()
-        .set_size(slint::LogicalSize::new(width as f32, height as f32));
-    if options.fullscreen {
-        window.window().set_fullscreen(true);
-    }
+    let size = (width as f32, height as f32);
+    let window = crate::ui::screen::open(KioskWindow::new, size, options.fullscreen)
+        .map_err(KioskError::Ui)?;
+    let _watchdog = super::notify::start_ui(&runtime, "kiosk"); // systemd READY=1 + watchdog
     let _guard = crate::kiosk::start(
         &window,
         KioskDeps {

@@ -27,12 +27,20 @@ use std::process::ExitCode;
 
 /// Logs go to stderr (journald under systemd); `RUST_LOG` overrides the level.
 pub fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    // Colours only on a terminal: journald and log files get plain text. Under systemd
+    // (JOURNAL_STREAM set) journald stamps every line, so ours would be a second time.
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .try_init();
+        .with_ansi(std::io::stderr().is_terminal());
+    let _ = if std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.without_time().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// `hallq check-config FILE`: exit 0 when valid, 1 with every problem otherwise.

@@ -67,17 +67,8 @@ pub fn open_evaluator(
     runtime: tokio::runtime::Handle,
 ) -> Result<(EvaluatorWindow, EvaluatorGuard), EvaluatorError> {
     let client = HallClient::new(&options.server, &options.token, Duration::from_secs(5))?;
-    let window = EvaluatorWindow::new().map_err(|e| {
-        EvaluatorError::Ui(format!(
-            "{e} (no display? set DISPLAY or WAYLAND_DISPLAY, or build with the kiosk-kms feature)"
-        ))
-    })?;
-    window
-        .window()
-        .set_size(slint::LogicalSize::new(options.size.0, options.size.1));
-    if options.fullscreen {
-        window.window().set_fullscreen(true);
-    }
+    let window = crate::ui::screen::open(EvaluatorWindow::new, options.size, options.fullscreen)
+        .map_err(EvaluatorError::Ui)?;
     let guard = crate::evaluator::start(
         &window,
         EvaluatorDeps {

@@ -58,17 +58,8 @@ pub fn open_window_terminal(
     runtime: tokio::runtime::Handle,
 ) -> Result<(TerminalWindow, TerminalGuard), TerminalError> {
     let client = HallClient::new(&options.server, &options.token, Duration::from_secs(5))?;
-    let window = TerminalWindow::new().map_err(|e| {
-        TerminalError::Ui(format!(
-            "{e} (no display? set DISPLAY or WAYLAND_DISPLAY, or build with the kiosk-kms feature)"
-        ))
-    })?;
-    window
-        .window()
-        .set_size(slint::LogicalSize::new(1024.0, 600.0));
-    if options.fullscreen {
-        window.window().set_fullscreen(true);
-    }
+    let window = crate::ui::screen::open(TerminalWindow::new, (1024.0, 600.0), options.fullscreen)
+        .map_err(TerminalError::Ui)?;
     let guard = crate::terminal::start(
         &window,
         TerminalDeps {

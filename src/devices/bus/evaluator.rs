@@ -26,6 +26,7 @@ use serde::Serialize;
 use super::health::{Contact, DeviceStats};
 use super::keypad::PortLost;
 use super::link::{Master, TransactError};
+use super::sequence::{Seen, Sequence};
 use crate::protocol::modbus::{FrameError, MAX_ADDRESS, Request, Response};
 
 /// The evaluator of window N answers at `EVALUATOR_BASE + N`.
@@ -152,8 +153,7 @@ pub struct Evaluator {
     pub stats: DeviceStats,
     window: u16,
     /// `None`: no baseline yet (never heard, back from offline, or reset).
-    consumed: Option<u16>,
-    ack_pending: Option<u16>,
+    sequence: Sequence,
     /// `0x0021` as written since the last contact.
     timeout_written: Option<u16>,
     /// `0x0020` as written since the last contact.
@@ -168,8 +168,7 @@ impl Evaluator {
         Evaluator {
             stats: DeviceStats::new(address, Some(window), "evaluator", reprobe),
             window,
-            consumed: None,
-            ack_pending: None,
+            sequence: Sequence::default(),
             timeout_written: None,
             prompt_written: None,
             asked_at_read: None,
@@ -183,8 +182,7 @@ impl Evaluator {
 
     /// Forgets what the device knew: on return it is baselined and its registers written.
     pub fn forget(&mut self) {
-        self.consumed = None;
-        self.ack_pending = None;
+        self.sequence.forget();
         self.timeout_written = None;
         self.prompt_written = None;
         self.asked_at_read = None;
@@ -196,10 +194,10 @@ impl Evaluator {
             return false;
         }
         !self.stats.online()
-            || self.consumed.is_none()
+            || self.sequence.unknown()
             || matches!(wanted, Prompt::Ask(_))
             || self.prompt_written != Some(wanted)
-            || self.ack_pending.is_some()
+            || self.sequence.ack_pending()
             || self.timeout_written.is_none()
             || self
                 .last_read
@@ -249,8 +247,8 @@ impl Evaluator {
         };
         let (seq, code) = (regs[0], regs[1]);
         let asked = std::mem::replace(&mut self.asked_at_read, self.prompt_written);
-        let first = self.stats.record_ok() == Contact::First || self.consumed.is_none();
-        let reset = seq == 0 && code == 0 && self.consumed.is_some_and(|c| c != 0);
+        let first = self.stats.record_ok() == Contact::First || self.sequence.unknown();
+        let reset = seq == 0 && code == 0 && self.sequence.consumed().is_some_and(|c| c != 0);
         if first || reset {
             tracing::info!(
                 window = self.window,
@@ -260,27 +258,16 @@ impl Evaluator {
                 "evaluator online; its sequence is the baseline (earlier keys are stale)"
             );
             self.forget();
-            self.consumed = Some(seq);
-            self.ack_pending = Some(seq);
-        } else if self.consumed != Some(seq) {
-            self.consumed = Some(seq);
-            self.ack_pending = Some(seq);
+        }
+        if self.sequence.observe(seq, first || reset) == Seen::New {
             let visit = match asked {
                 Some(Prompt::Ask(id)) => Some(id),
                 _ => None,
             };
             self.act(seq, code, visit, actions);
         }
-        if let Some(seq) = self.ack_pending {
-            let ack = Request::WriteSingle {
-                address,
-                register: REG_ACK,
-                value: seq,
-            };
-            match master.transact(&ack) {
-                Ok(_) => self.ack_pending = None,
-                Err(e) => return self.failed(e),
-            }
+        if let Err(e) = self.sequence.acknowledge(master, address, REG_ACK) {
+            return self.failed(e);
         }
         if self.timeout_written != Some(timeout_s) {
             if !self.write(master, REG_TIMEOUT, timeout_s)? {

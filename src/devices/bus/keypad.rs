@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use super::health::{Contact, DeviceStats};
 use super::link::{Master, TransactError};
+use super::sequence::{Seen, Sequence};
 use super::{KeyCode, KeyPress, KeypadActions};
 use crate::protocol::modbus::{FrameError, Request, Response, lcd_registers};
 
@@ -35,8 +36,7 @@ pub struct Keypad {
     pub stats: DeviceStats,
     window: u16,
     /// `None`: no baseline yet (never heard, or back from offline).
-    consumed: Option<u16>,
-    ack_pending: Option<u16>,
+    sequence: Sequence,
     /// Text last written to the LCD.
     shown: Option<String>,
     /// The display text asked for by the server when last seen.
@@ -52,8 +52,7 @@ impl Keypad {
         Keypad {
             stats: DeviceStats::new(address, Some(window), "keypad", reprobe),
             window,
-            consumed: None,
-            ack_pending: None,
+            sequence: Sequence::default(),
             shown: None,
             wanted: None,
             message: None,
@@ -66,8 +65,7 @@ impl Keypad {
 
     /// Forgets what the device knew: on return it is baselined and its LCD rewritten.
     pub fn forget(&mut self) {
-        self.consumed = None;
-        self.ack_pending = None;
+        self.sequence.forget();
         self.shown = None;
         self.message = None;
     }
@@ -115,7 +113,8 @@ impl Keypad {
             Err(e) => return self.failed(e),
         };
         let (seq, code, arg) = (regs[0], regs[1], regs[2]);
-        if self.stats.record_ok() == Contact::First || self.consumed.is_none() {
+        let first = self.stats.record_ok() == Contact::First || self.sequence.unknown();
+        if first {
             tracing::info!(
                 window = self.window,
                 address,
@@ -123,23 +122,12 @@ impl Keypad {
                 "caller keypad online; its sequence is the baseline (earlier presses are stale)"
             );
             self.forget();
-            self.consumed = Some(seq);
-            self.ack_pending = Some(seq);
-        } else if self.consumed != Some(seq) {
-            self.consumed = Some(seq);
-            self.ack_pending = Some(seq);
+        }
+        if self.sequence.observe(seq, first) == Seen::New {
             self.act(seq, code, arg, actions);
         }
-        if let Some(seq) = self.ack_pending {
-            let ack = Request::WriteSingle {
-                address,
-                register: REG_ACK,
-                value: seq,
-            };
-            match master.transact(&ack) {
-                Ok(_) => self.ack_pending = None,
-                Err(e) => return self.failed(e),
-            }
+        if let Err(e) = self.sequence.acknowledge(master, address, REG_ACK) {
+            return self.failed(e);
         }
         self.update_display(master)
     }

@@ -23,6 +23,7 @@ pub mod health;
 mod keypad;
 pub mod link;
 pub mod scan;
+mod sequence;
 pub mod sim;
 mod worker;
 

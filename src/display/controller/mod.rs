@@ -20,6 +20,7 @@ use super::state::{Captioner, Display, DisplaySettings, Input};
 use super::view::DisplayView;
 use crate::client::HallClient;
 use crate::ui::display::{DisplayAdapter, HallDisplay};
+use crate::ui::screen::Screen;
 use crate::voice::AnnouncerHandle;
 
 /// How often the background work runs.
@@ -97,8 +98,7 @@ impl Drop for DisplayGuard {
 #[derive(Clone)]
 struct Ctx {
     display: Arc<Mutex<Display>>,
-    last: Arc<Mutex<Option<DisplayView>>>,
-    window: slint::Weak<HallDisplay>,
+    screen: Screen<HallDisplay, DisplayView>,
     rt: tokio::runtime::Handle,
     client: HallClient,
     /// Wakes the task that re-reads windows and services.
@@ -139,8 +139,7 @@ pub fn start(window: &HallDisplay, deps: DisplayDeps) -> DisplayGuard {
     let voice_events = deps.announcer.as_ref().map(AnnouncerHandle::subscribe);
     let ctx = Ctx {
         display: Arc::new(Mutex::new(Display::new(deps.settings, deps.captioner))),
-        last: Arc::new(Mutex::new(None)),
-        window: window.as_weak(),
+        screen: Screen::new(window, "display"),
         rt: deps.runtime,
         client: deps.client,
         refresh: Arc::new(Notify::new()),
@@ -188,7 +187,7 @@ impl Ctx {
     /// UI thread: the clock, the size factor and the expiry of highlights and captions.
     fn tick(&self) {
         let view = self.lock().view(Instant::now());
-        if let Some(window) = self.window.upgrade() {
+        if let Some(window) = self.screen.window() {
             fit_scale(&window);
             let now = jiff::Timestamp::now().to_zoned(self.timezone.clone());
             let adapter = window.global::<DisplayAdapter>();
@@ -202,25 +201,12 @@ impl Ctx {
     }
 
     fn show(&self, view: DisplayView) {
-        let Some(window) = self.window.upgrade() else {
-            return;
-        };
-        let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
-        if last.as_ref() != Some(&view) {
-            render::render(&window, &view);
-            *last = Some(view);
-        }
+        self.screen.show(view, |w, v, _| render::render(w, v));
     }
 
     /// Any thread: hands an input to the UI thread. False when the event loop is gone.
     fn post(&self, input: Input) -> bool {
         let ctx = self.clone();
-        match slint::invoke_from_event_loop(move || ctx.dispatch(input)) {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::debug!("display: event loop gone, input dropped: {e}");
-                false
-            }
-        }
+        self.screen.post(move || ctx.dispatch(input))
     }
 }

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use tokio::sync::broadcast;
 
 use super::Ctx;
-use crate::client::Backoff;
+use crate::client::{Follower, Link};
 use crate::display::events::{Meaning, meaning};
 use crate::display::state::{CallKind, Input};
 use crate::voice::{Announcement, AnnouncementKind, VoiceEvent};
@@ -15,62 +15,36 @@ use crate::voice::{Announcement, AnnouncementKind, VoiceEvent};
 /// wakes [`keep_fresh`]. Reconnects with backoff and `Last-Event-ID`, so calls made while
 /// the link was down are still shown.
 pub(super) async fn follow_events(ctx: Ctx) {
-    let mut backoff = Backoff::new(ctx.timing.retry_first, ctx.timing.retry_max);
-    let mut last_id: Option<u64> = None;
+    let (first, max) = (ctx.timing.retry_first, ctx.timing.retry_max);
+    let mut link = Follower::new(ctx.client.clone(), "display", first, max);
     loop {
-        match ctx.client.events(last_id).await {
-            Ok(mut stream) => {
-                backoff.reset();
-                tracing::info!("display: connected to {}", ctx.client.base());
+        match link.next().await {
+            Link::Connected => {
                 if !ctx.post(Input::Connected) {
                     return;
                 }
                 ctx.refresh.notify_one();
-                let mut closed = false;
-                loop {
-                    match stream.next().await {
-                        Ok(Some(event)) => {
-                            if let Some(id) = event.id {
-                                last_id = Some(id);
-                                ctx.seq.fetch_max(id, Ordering::SeqCst);
-                            }
-                            match meaning(&event) {
-                                Meaning::Call(call) => {
-                                    announce(&ctx, &call.number, call.window, call.kind);
-                                    if !ctx.post(Input::Call(call)) {
-                                        return;
-                                    }
-                                    ctx.refresh.notify_one();
-                                }
-                                Meaning::Refresh => ctx.refresh.notify_one(),
-                                Meaning::Ignore => {}
-                            }
+            }
+            Link::Event(event) => {
+                if let Some(id) = event.id {
+                    ctx.seq.fetch_max(id, Ordering::SeqCst);
+                }
+                match meaning(&event) {
+                    Meaning::Call(call) => {
+                        announce(&ctx, &call.number, call.window, call.kind);
+                        if !ctx.post(Input::Call(call)) {
+                            return;
                         }
-                        Ok(None) => {
-                            tracing::info!("display: event stream closed by the server");
-                            closed = true;
-                            break;
-                        }
-                        Err(e) => {
-                            tracing::warn!("display: event stream lost: {e}");
-                            break;
-                        }
+                        ctx.refresh.notify_one();
                     }
-                }
-                // A stream that ended cleanly is retried once at once before the line shows.
-                if closed {
-                    continue;
-                }
-                if !ctx.post(Input::Disconnected) {
-                    return;
+                    Meaning::Refresh => ctx.refresh.notify_one(),
+                    Meaning::Ignore => {}
                 }
             }
-            Err(e) => {
-                tracing::warn!("display: cannot reach the hall server: {e}");
+            Link::Disconnected => {
                 if !ctx.post(Input::Disconnected) {
                     return;
                 }
-                tokio::time::sleep(backoff.next_delay()).await;
             }
         }
     }

@@ -11,7 +11,6 @@ mod tasks;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use slint::ComponentHandle;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -19,6 +18,7 @@ use super::state::{Effect, Evaluator, EvaluatorSettings, Input};
 use super::view::View;
 use crate::client::HallClient;
 use crate::ui::evaluator::EvaluatorWindow;
+use crate::ui::screen::Screen;
 
 /// How often the background work runs.
 #[derive(Clone, Debug)]
@@ -82,8 +82,7 @@ impl Drop for EvaluatorGuard {
 #[derive(Clone)]
 struct Ctx {
     evaluator: Arc<Mutex<Evaluator>>,
-    last: Arc<Mutex<Option<View>>>,
-    window: slint::Weak<EvaluatorWindow>,
+    screen: Screen<EvaluatorWindow, View>,
     rt: tokio::runtime::Handle,
     client: HallClient,
     number: u16,
@@ -103,8 +102,7 @@ pub fn start(window: &EvaluatorWindow, deps: EvaluatorDeps) -> EvaluatorGuard {
     let number = deps.settings.window;
     let ctx = Ctx {
         evaluator: Arc::new(Mutex::new(Evaluator::new(deps.settings))),
-        last: Arc::new(Mutex::new(None)),
-        window: window.as_weak(),
+        screen: Screen::new(window, "evaluator"),
         rt: deps.runtime,
         client: deps.client,
         number,
@@ -149,26 +147,13 @@ impl Ctx {
     }
 
     fn show(&self, view: View) {
-        let Some(window) = self.window.upgrade() else {
-            return;
-        };
-        let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
-        if last.as_ref() != Some(&view) {
-            render::render(&window, &view, last.is_none());
-            *last = Some(view);
-        }
+        self.screen.show(view, render::render);
     }
 
     /// Any thread: hands an input to the UI thread. False when the event loop is gone.
     fn post(&self, input: Input) -> bool {
         let ctx = self.clone();
-        match slint::invoke_from_event_loop(move || ctx.dispatch(input)) {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::debug!("evaluator: event loop gone, input dropped: {e}");
-                false
-            }
-        }
+        self.screen.post(move || ctx.dispatch(input))
     }
 
     fn run(&self, effects: Vec<Effect>) {

@@ -2,8 +2,8 @@
 //! countdown, the event stream, and re-reading the window's rating state.
 
 use super::Ctx;
-use crate::client::Backoff;
 use crate::client::rating::RatingBody;
+use crate::client::{Follower, Link};
 use crate::evaluator::events::meaning;
 use crate::evaluator::state::Input;
 
@@ -37,55 +37,19 @@ pub(super) async fn decline(ctx: Ctx, ticket: u64) {
 /// Follows `GET /api/v1/events`: changes of this window go to the state machine. Reconnects
 /// with backoff and `Last-Event-ID`; the state is re-read after every reconnect.
 pub(super) async fn follow_events(ctx: Ctx) {
-    let mut backoff = Backoff::new(ctx.timing.retry_first, ctx.timing.retry_max);
-    let mut last_id: Option<u64> = None;
+    let (first, max) = (ctx.timing.retry_first, ctx.timing.retry_max);
+    let mut link = Follower::new(ctx.client.clone(), "evaluator", first, max);
     loop {
-        match ctx.client.events(last_id).await {
-            Ok(mut stream) => {
-                backoff.reset();
-                tracing::info!("evaluator: connected to {}", ctx.client.base());
-                if !ctx.post(Input::Connected) {
-                    return;
-                }
-                let mut closed = false;
-                loop {
-                    match stream.next().await {
-                        Ok(Some(event)) => {
-                            if event.id.is_some() {
-                                last_id = event.id;
-                            }
-                            if let Some(change) = meaning(&event, ctx.number)
-                                && !ctx.post(Input::Server(change))
-                            {
-                                return;
-                            }
-                        }
-                        Ok(None) => {
-                            tracing::info!("evaluator: event stream closed by the server");
-                            closed = true;
-                            break;
-                        }
-                        Err(e) => {
-                            tracing::warn!("evaluator: event stream lost: {e}");
-                            break;
-                        }
-                    }
-                }
-                // A stream that ended cleanly is retried once at once before the line shows.
-                if closed {
-                    continue;
-                }
-                if !ctx.post(Input::Disconnected) {
-                    return;
-                }
-            }
-            Err(e) => {
-                tracing::warn!("evaluator: cannot reach the hall server: {e}");
-                if !ctx.post(Input::Disconnected) {
-                    return;
-                }
-                tokio::time::sleep(backoff.next_delay()).await;
-            }
+        let alive = match link.next().await {
+            Link::Connected => ctx.post(Input::Connected),
+            Link::Event(event) => match meaning(&event, ctx.number) {
+                Some(change) => ctx.post(Input::Server(change)),
+                None => true,
+            },
+            Link::Disconnected => ctx.post(Input::Disconnected),
+        };
+        if !alive {
+            return;
         }
     }
 }

@@ -21,6 +21,7 @@ use super::action::TerminalAction;
 use super::state::{Effect, Input, Terminal, TerminalSettings};
 use super::view::View;
 use crate::client::HallClient;
+use crate::ui::screen::Screen;
 use crate::ui::window::{TerminalAdapter, TerminalWindow};
 
 /// How often the background work runs.
@@ -108,8 +109,7 @@ impl Drop for TerminalGuard {
 #[derive(Clone)]
 struct Ctx {
     terminal: Arc<Mutex<Terminal>>,
-    last: Arc<Mutex<Option<View>>>,
-    window: slint::Weak<TerminalWindow>,
+    screen: Screen<TerminalWindow, View>,
     rt: tokio::runtime::Handle,
     client: HallClient,
     number: u16,
@@ -132,8 +132,7 @@ pub fn start(window: &TerminalWindow, deps: TerminalDeps) -> TerminalGuard {
     let number = deps.settings.window;
     let ctx = Ctx {
         terminal: Arc::new(Mutex::new(Terminal::new(deps.settings))),
-        last: Arc::new(Mutex::new(None)),
-        window: window.as_weak(),
+        screen: Screen::new(window, "window terminal"),
         rt: deps.runtime,
         client: deps.client,
         number,
@@ -181,7 +180,7 @@ impl Ctx {
     /// UI thread: the clock and the service timer.
     fn tick(&self) {
         let view = self.lock().view(Instant::now());
-        if let Some(window) = self.window.upgrade() {
+        if let Some(window) = self.screen.window() {
             let clock = jiff::Timestamp::now()
                 .to_zoned(self.timezone.clone())
                 .strftime("%H:%M:%S")
@@ -192,26 +191,13 @@ impl Ctx {
     }
 
     fn show(&self, view: View) {
-        let Some(window) = self.window.upgrade() else {
-            return;
-        };
-        let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
-        if last.as_ref() != Some(&view) {
-            render::render(&window, &view);
-            *last = Some(view);
-        }
+        self.screen.show(view, |w, v, _| render::render(w, v));
     }
 
     /// Any thread: hands an input to the UI thread. False when the event loop is gone.
     fn post(&self, input: Input) -> bool {
         let ctx = self.clone();
-        match slint::invoke_from_event_loop(move || ctx.dispatch(input)) {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::debug!("window terminal: event loop gone, input dropped: {e}");
-                false
-            }
-        }
+        self.screen.post(move || ctx.dispatch(input))
     }
 
     fn run(&self, effects: Vec<Effect>) {

@@ -2,7 +2,7 @@
 //! window's state when anything changed.
 
 use super::Ctx;
-use crate::client::{Backoff, ClientError, WindowInfo};
+use crate::client::{ClientError, Follower, Link, WindowInfo};
 use crate::terminal::action::Request;
 use crate::terminal::state::Input;
 
@@ -49,54 +49,27 @@ async fn fetch_names(ctx: &Ctx) {
 /// Follows `GET /api/v1/events`: every event wakes [`keep_fresh`]. Reconnects with backoff
 /// and `Last-Event-ID`; the state is re-read after every reconnect.
 pub(super) async fn follow_events(ctx: Ctx) {
-    let mut backoff = Backoff::new(ctx.timing.retry_first, ctx.timing.retry_max);
-    let mut last_id: Option<u64> = None;
-    // A stream that ended cleanly is retried once at once before the line shows.
-    let mut retry_now = false;
+    let (first, max) = (ctx.timing.retry_first, ctx.timing.retry_max);
+    let mut link = Follower::new(ctx.client.clone(), "window terminal", first, max);
     loop {
-        match ctx.client.events(last_id).await {
-            Ok(mut stream) => {
-                backoff.reset();
-                tracing::info!("window terminal: connected to {}", ctx.client.base());
-                ctx.post(Input::Connected);
+        match link.next().await {
+            Link::Connected => {
+                if !ctx.post(Input::Connected) {
+                    return;
+                }
                 ctx.figures.notify_one();
                 fetch_names(&ctx).await;
-                loop {
-                    match stream.next().await {
-                        Ok(Some(event)) => {
-                            if event.id.is_some() {
-                                last_id = event.id;
-                            }
-                            ctx.refresh.notify_one();
-                            if changes_figures(&event.kind) {
-                                ctx.figures.notify_one();
-                            }
-                        }
-                        Ok(None) => {
-                            tracing::info!("window terminal: event stream closed by the server");
-                            retry_now = true;
-                            break;
-                        }
-                        Err(e) => {
-                            tracing::warn!("window terminal: event stream lost: {e}");
-                            break;
-                        }
-                    }
-                }
-                if retry_now {
-                    retry_now = false;
-                    continue;
-                }
-                if !ctx.post(Input::Disconnected) {
-                    return;
+            }
+            Link::Event(event) => {
+                ctx.refresh.notify_one();
+                if changes_figures(&event.kind) {
+                    ctx.figures.notify_one();
                 }
             }
-            Err(e) => {
-                tracing::warn!("window terminal: cannot reach the hall server: {e}");
+            Link::Disconnected => {
                 if !ctx.post(Input::Disconnected) {
                     return;
                 }
-                tokio::time::sleep(backoff.next_delay()).await;
             }
         }
     }
