@@ -610,3 +610,37 @@ fn outbox_refuses_a_missing_or_foreign_file() {
     let err = Outbox::open(&other).unwrap_err();
     assert_eq!(err.code(), "storage_corrupt");
 }
+
+/// Delivered records leave the outbox once their retention is over; records the platform
+/// has not taken stay, however old.
+#[tokio::test]
+async fn delivered_records_leave_the_outbox_after_their_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut platform = Platform::start().await;
+    let url = platform.url();
+    let hall = HallRun::start(dir.path());
+    let short = Timing {
+        keep_delivered: Duration::from_millis(300),
+        prune_every: Duration::from_millis(50),
+        ..fast()
+    };
+    let upload = spawn(&hall.db, &url, 10, short);
+    rate(&hall, 3, 2).await; // 基本满意 to 非常满意: no follow-ups
+    upload.nudge();
+    until(WAIT, "all delivered", || all_pending_delivered(&hall.db)).await;
+    assert_eq!(outbox_keys(&hall.db).len(), 3, "kept within the retention");
+    until(WAIT, "delivered rows pruned", || {
+        outbox_keys(&hall.db).is_empty()
+    })
+    .await;
+    assert_eq!(platform.stored().len(), 3);
+
+    // The platform goes away: new records wait, and pruning never takes them.
+    platform.stop().await;
+    rate(&hall, 2, 2).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(undelivered(&hall.db).len(), 2);
+    assert_eq!(outbox_keys(&hall.db).len(), 2);
+    stop(&upload).await;
+    hall.stop();
+}

@@ -11,6 +11,7 @@
 //! batch = 50                   # records per request
 //! min_backoff_s = 5            # first retry after a failure; doubles up to max_backoff_s
 //! max_backoff_s = 1800
+//! keep_delivered_days = 180    # delivered records leave the outbox after this (0 = at once)
 //! ```
 
 use serde::Deserialize;
@@ -37,6 +38,9 @@ pub struct UploadConfig {
     pub min_backoff_s: u64,
     #[serde(default = "default_max_backoff_s")]
     pub max_backoff_s: u64,
+    /// Delivered records stay in the outbox this many days (for audits), then go.
+    #[serde(default = "default_keep_delivered_days")]
+    pub keep_delivered_days: u32,
 }
 
 fn default_format() -> String {
@@ -53,6 +57,9 @@ fn default_min_backoff_s() -> u64 {
 }
 fn default_max_backoff_s() -> u64 {
     1800
+}
+pub(crate) fn default_keep_delivered_days() -> u32 {
+    180
 }
 
 pub(super) fn check(u: &UploadConfig, out: &mut Vec<Problem>) {
@@ -76,6 +83,12 @@ pub(super) fn check(u: &UploadConfig, out: &mut Vec<Problem>) {
     }
     if !(1..=1000).contains(&u.batch) {
         out.push(Problem::new("upload.batch", "must be from 1 to 1000"));
+    }
+    if u.keep_delivered_days > 3650 {
+        out.push(Problem::new(
+            "upload.keep_delivered_days",
+            "must be from 0 to 3650",
+        ));
     }
     if u.min_backoff_s == 0 || u.max_backoff_s < u.min_backoff_s {
         out.push(Problem::new(

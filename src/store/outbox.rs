@@ -162,6 +162,18 @@ impl Outbox {
         Ok(changed)
     }
 
+    /// Deletes the records delivered before `before_ms` (their retention is over); records
+    /// not yet delivered are never touched. Returns how many went.
+    pub fn prune_delivered(&mut self, before_ms: i64) -> Result<usize, StoreError> {
+        let path = self.path.as_path();
+        self.conn
+            .execute(
+                "DELETE FROM outbox WHERE delivered_ms IS NOT NULL AND delivered_ms < ?1",
+                [before_ms],
+            )
+            .at(path)
+    }
+
     /// Records a failed attempt: one more attempt, the next one not before
     /// `next_attempt_ms`, and the error (short English text, no personal data).
     pub fn failed(&mut self, id: i64, next_attempt_ms: i64, error: &str) -> Result<(), StoreError> {

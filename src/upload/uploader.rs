@@ -50,7 +50,14 @@ pub struct Timing {
     pub min_backoff: Duration,
     pub max_backoff: Duration,
     pub request_timeout: Duration,
+    /// Delivered records are deleted from the outbox this long after delivery.
+    pub keep_delivered: Duration,
+    /// How often that clean-up runs (while the outbox is idle).
+    pub prune_every: Duration,
 }
+
+const DAY: Duration = Duration::from_secs(24 * 3600);
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 impl Timing {
     pub fn from_config(config: Option<&UploadConfig>) -> Timing {
@@ -60,12 +67,16 @@ impl Timing {
                 min_backoff: Duration::from_secs(c.min_backoff_s),
                 max_backoff: Duration::from_secs(c.max_backoff_s),
                 request_timeout: Duration::from_secs(c.timeout_s),
+                keep_delivered: DAY * c.keep_delivered_days,
+                prune_every: PRUNE_EVERY,
             },
             None => Timing {
                 poll: POLL,
                 min_backoff: Duration::from_secs(5),
                 max_backoff: Duration::from_secs(1800),
                 request_timeout: Duration::from_secs(10),
+                keep_delivered: DAY * crate::config::upload::default_keep_delivered_days(),
+                prune_every: PRUNE_EVERY,
             },
         }
     }
@@ -141,6 +152,7 @@ impl Uploader {
             sender,
             timing,
             stop: stop_rx,
+            pruned_at: None,
         };
         let join = runtime.spawn(task.run());
         if let Ok(mut slot) = shared.task.lock() {
@@ -393,6 +405,8 @@ struct Task {
     sender: Option<Sender>,
     timing: Timing,
     stop: watch::Receiver<bool>,
+    /// When delivered records were last pruned.
+    pruned_at: Option<std::time::Instant>,
 }
 
 impl Task {
@@ -436,6 +450,7 @@ impl Task {
                 }
             };
             if items.is_empty() {
+                self.prune().await;
                 self.refresh().await;
                 self.pause(self.timing.poll, true).await;
                 continue;
@@ -514,6 +529,27 @@ impl Task {
         tracing::info!("uploader stopped");
     }
 
+    /// Deletes delivered records past their retention, at most every `prune_every`.
+    async fn prune(&mut self) {
+        let now = std::time::Instant::now();
+        if self
+            .pruned_at
+            .is_some_and(|at| now.saturating_duration_since(at) < self.timing.prune_every)
+        {
+            return;
+        }
+        self.pruned_at = Some(now);
+        let before = now_ms().saturating_sub(millis(self.timing.keep_delivered));
+        match self.db.call(move |o| o.prune_delivered(before)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                records = n,
+                "delivered records past retention removed from the outbox"
+            ),
+            Err(e) => self.db_failed(e),
+        }
+    }
+
     /// Reads the backlog gauge into the status.
     async fn refresh(&mut self) {
         let read = self
@@ -561,39 +597,4 @@ fn millis(d: Duration) -> i64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_are_cut_out_of_error_texts() {
-        assert_eq!(
-            strip_url("error sending request for url (https://x.gov.cn/a?t=secret)"),
-            "error sending request"
-        );
-        assert_eq!(
-            strip_url("error decoding response body for url (http://h/p): eof"),
-            "error decoding response body: eof"
-        );
-        assert_eq!(strip_url("tcp connect error"), "tcp connect error");
-        assert_eq!(strip_url("x for url (unclosed"), "x");
-    }
-
-    #[test]
-    fn config_timings_come_from_upload() {
-        let config = UploadConfig {
-            url: "https://p".into(),
-            format: "generic-json".into(),
-            hall_code: "H".into(),
-            token: None,
-            timeout_s: 7,
-            batch: 5,
-            min_backoff_s: 3,
-            max_backoff_s: 90,
-        };
-        let t = Timing::from_config(Some(&config));
-        assert_eq!(t.poll, POLL);
-        assert_eq!(t.min_backoff, Duration::from_secs(3));
-        assert_eq!(t.max_backoff, Duration::from_secs(90));
-        assert_eq!(t.request_timeout, Duration::from_secs(7));
-    }
-}
+mod tests;

@@ -367,6 +367,7 @@ pub fn upload_config(url: &str, batch: usize) -> UploadConfig {
         batch,
         min_backoff_s: 1,
         max_backoff_s: 1,
+        keep_delivered_days: 180,
     }
 }
 
@@ -377,6 +378,8 @@ pub fn fast() -> Timing {
         min_backoff: Duration::from_millis(30),
         max_backoff: Duration::from_millis(120),
         request_timeout: Duration::from_millis(400),
+        keep_delivered: Duration::from_secs(180 * 86400),
+        prune_every: Duration::from_secs(3600),
     }
 }
 
