@@ -644,3 +644,53 @@ async fn delivered_records_leave_the_outbox_after_their_retention() {
     stop(&upload).await;
     hall.stop();
 }
+
+/// HTTPS (rustls with ring) to a platform whose certificate chains to a CA no system carries
+/// (some provincial platforms do): refused without `ca_file`, delivered with it; an
+/// unreadable `ca_file` stops the uploader with a clear reason in the health.
+#[tokio::test]
+async fn https_to_a_platform_with_its_own_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = Platform::start_tls().await;
+    let url = platform.url();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let hall = HallRun::start(dir.path());
+    rate(&hall, 2, 2).await;
+
+    // The system's roots only: the handshake fails, nothing is delivered, the error says why.
+    let upload = spawn(&hall.db, &url, 10, fast());
+    upload.nudge();
+    until(WAIT, "a TLS failure", || {
+        upload.status().last_error.is_some()
+    })
+    .await;
+    let error = upload.status().last_error.unwrap();
+    assert!(error.contains("certificate"), "{error}");
+    assert!(platform.tls_failures() > 0);
+    assert!(platform.stored().is_empty());
+    assert_eq!(undelivered(&hall.db).len(), 2);
+    stop(&upload).await;
+
+    // A ca_file that is not there: the uploader says so and sends nothing.
+    let mut config = upload_config(&url, 10);
+    config.ca_file = Some(dir.path().join("missing-ca.pem"));
+    let upload = Uploader::spawn_with(&hall.db, Some(config), std::future::pending(), fast());
+    let fatal = upload.status().fatal.unwrap();
+    assert!(fatal.starts_with("cannot read upload.ca_file"), "{fatal}");
+    stop(&upload).await;
+
+    // With the platform's CA: delivered, each record once.
+    let mut config = upload_config(&url, 10);
+    config.ca_file =
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/ca.pem"));
+    let upload = Uploader::spawn_with(&hall.db, Some(config), std::future::pending(), fast());
+    upload.nudge();
+    until(WAIT, "delivered over HTTPS", || {
+        all_pending_delivered(&hall.db)
+    })
+    .await;
+    assert_each_stored_once(&platform, &outbox_keys(&hall.db));
+    assert_eq!(platform.stored().len(), 2);
+    stop(&upload).await;
+    hall.stop();
+}

@@ -12,6 +12,7 @@
 //! min_backoff_s = 5            # first retry after a failure; doubles up to max_backoff_s
 //! max_backoff_s = 1800
 //! keep_delivered_days = 180    # delivered records leave the outbox after this (0 = at once)
+//! ca_file = "/etc/hallq/platform-ca.pem" # extra trusted roots (PEM) besides the system's
 //! ```
 
 use serde::Deserialize;
@@ -41,6 +42,10 @@ pub struct UploadConfig {
     /// Delivered records stay in the outbox this many days (for audits), then go.
     #[serde(default = "default_keep_delivered_days")]
     pub keep_delivered_days: u32,
+    /// Root certificates (PEM) trusted for the platform besides the system's, for a
+    /// platform whose certificate chains to a CA the system does not carry.
+    #[serde(default)]
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 fn default_format() -> String {

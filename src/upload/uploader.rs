@@ -274,7 +274,21 @@ impl Sender {
     fn new(config: UploadConfig, timing: Timing) -> Result<Sender, String> {
         let format = format::by_name(&config.format)
             .ok_or_else(|| format!("unknown upload format {:?}", config.format))?;
-        let client = crate::net::http()
+        let mut builder = crate::net::http();
+        if let Some(path) = &config.ca_file {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("cannot read upload.ca_file {}: {e}", path.display()))?;
+            let roots = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| format!("upload.ca_file {}: {}", path.display(), chain(&e)))?;
+            if roots.is_empty() {
+                return Err(format!(
+                    "upload.ca_file {}: no PEM certificate in it",
+                    path.display()
+                ));
+            }
+            builder = builder.tls_certs_merge(roots);
+        }
+        let client = builder
             .timeout(timing.request_timeout)
             .connect_timeout(timing.request_timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("hallq/", env!("CARGO_PKG_VERSION")))

@@ -33,6 +33,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
 
 pub const TOKEN: &str = "platform-token-1";
 pub const HALL_CODE: &str = "440300-ZWFW-01";
@@ -81,12 +82,81 @@ struct Shared {
     close: Arc<AtomicBool>,
     /// Connections cut off by [`Fault::Close`].
     cut: Arc<AtomicU32>,
+    /// Failed TLS handshakes (HTTPS platform only).
+    tls_failures: Arc<AtomicU32>,
+}
+
+fn spawn_server<L>(
+    listener: L,
+    app: Router,
+    stopped: impl std::future::Future<Output = ()> + Send + 'static,
+) -> tokio::task::JoinHandle<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(stopped)
+            .await
+            .unwrap();
+    })
+}
+
+/// The test platform's certificate and key (`tests/fixtures/tls/`).
+fn tls_acceptor() -> TlsAcceptor {
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    hallq::net::install_tls_provider();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let certs = CertificateDer::pem_file_iter(dir.join("server.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let config = tokio_rustls::rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    TlsAcceptor::from(Arc::new(config))
+}
+
+/// Accepts TCP connections and completes the TLS handshake before axum sees them.
+struct TlsListener {
+    inner: TcpListener,
+    acceptor: TlsAcceptor,
+    failures: Arc<AtomicU32>,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, SocketAddr) {
+        loop {
+            let Ok((stream, addr)) = self.inner.accept().await else {
+                continue;
+            };
+            match self.acceptor.accept(stream).await {
+                Ok(tls) => return (tls, addr),
+                Err(_) => {
+                    self.failures.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.local_addr()
+    }
 }
 
 pub struct Platform {
     pub addr: SocketAddr,
     shared: Shared,
     server: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
+    /// HTTPS with the certificate of `tests/fixtures/tls/` (see its README).
+    tls: Option<TlsAcceptor>,
 }
 
 impl Platform {
@@ -105,6 +175,7 @@ impl Platform {
             })),
             close: Arc::new(AtomicBool::new(false)),
             cut: Arc::new(AtomicU32::new(0)),
+            tls_failures: Arc::new(AtomicU32::new(0)),
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -112,34 +183,61 @@ impl Platform {
             addr,
             shared,
             server: None,
+            tls: None,
         };
         platform.serve(listener);
         platform
+    }
+
+    /// [`Platform::start`] over HTTPS: its certificate (for 127.0.0.1 and localhost) chains
+    /// to the test CA `tests/fixtures/tls/ca.pem`, which no system trusts.
+    pub async fn start_tls() -> Platform {
+        let mut platform = Platform::start().await;
+        platform.stop().await;
+        platform.tls = Some(tls_acceptor());
+        platform.restart().await;
+        platform
+    }
+
+    /// TLS handshakes the platform refused or that the client broke off.
+    pub fn tls_failures(&self) -> u32 {
+        self.shared.tls_failures.load(Ordering::SeqCst)
     }
 
     fn serve(&mut self, listener: TcpListener) {
         let app = Router::new()
             .route("/api/ratings", post(ingest))
             .with_state(self.shared.clone());
-        let listener = FaultyListener {
-            inner: listener,
-            close: self.shared.close.clone(),
-            cut: self.shared.cut.clone(),
-        };
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
-        });
+        let stopped = async move {
+            let _ = rx.await;
+        };
+        let task = match self.tls.clone() {
+            Some(acceptor) => spawn_server(
+                TlsListener {
+                    inner: listener,
+                    acceptor,
+                    failures: self.shared.tls_failures.clone(),
+                },
+                app,
+                stopped,
+            ),
+            None => spawn_server(
+                FaultyListener {
+                    inner: listener,
+                    close: self.shared.close.clone(),
+                    cut: self.shared.cut.clone(),
+                },
+                app,
+                stopped,
+            ),
+        };
         self.server = Some((tx, task));
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}/api/ratings", self.addr)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}/api/ratings", self.addr)
     }
 
     pub fn set_fault(&self, fault: Fault) {
@@ -368,6 +466,7 @@ pub fn upload_config(url: &str, batch: usize) -> UploadConfig {
         min_backoff_s: 1,
         max_backoff_s: 1,
         keep_delivered_days: 180,
+        ca_file: None,
     }
 }
 

@@ -28,6 +28,7 @@ fn config_timings_come_from_upload() {
         min_backoff_s: 3,
         max_backoff_s: 90,
         keep_delivered_days: 30,
+        ca_file: None,
     };
     let t = Timing::from_config(Some(&config));
     assert_eq!(t.keep_delivered, Duration::from_secs(30 * 86400));
