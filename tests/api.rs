@@ -626,7 +626,17 @@ async fn device_health_is_reported_and_visible_to_admins() {
         .iter()
         .find(|d| d["device"] == "kiosk-1")
         .unwrap();
-    assert_eq!(kiosk["components"][0]["status"], "near_end");
+    let part = |device: &serde_json::Value, name: &str| {
+        device["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["component"] == name)
+            .cloned()
+    };
+    assert_eq!(part(kiosk, "printer").unwrap()["status"], "near_end");
+    // The kiosk's own requests are its sign of life.
+    assert_eq!(part(kiosk, "link").unwrap()["status"], "ok");
     assert_eq!(kiosk["needs_attention"], true);
     let display = list
         .as_array()
@@ -635,6 +645,9 @@ async fn device_health_is_reported_and_visible_to_admins() {
         .find(|d| d["device"] == "display")
         .unwrap();
     assert!(display["last_report"].is_null());
+    // Never heard from, but the server has only just started: not offline yet.
+    assert!(part(display, "link").is_none(), "{display}");
+    assert_eq!(display["needs_attention"], false);
     s.stop().await;
 }
 

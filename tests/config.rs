@@ -770,3 +770,26 @@ fn kiosk_pin_hash_from_hash_pin_is_accepted() {
     let stored = config.kiosk.priority_pin_hash.unwrap();
     assert!(hallq::kiosk::pin::verify_pin(&stored, "2468"));
 }
+
+#[test]
+fn a_staff_pin_must_be_a_hash_never_the_pin_itself() {
+    let base = std::fs::read_to_string(root().join("tests/fixtures/hall-24h.toml")).unwrap();
+    let with_pin = |pin_hash: &str| {
+        format!("{base}\n[[staff]]\nid = \"9001\"\nname = \"测试\"\npin_hash = \"{pin_hash}\"\n")
+    };
+    let found = problems(&with_pin("2468"));
+    let pin = found
+        .iter()
+        .find(|p| p.path.ends_with(".pin_hash"))
+        .unwrap_or_else(|| panic!("a plain PIN is refused: {found:?}"));
+    assert!(pin.message.contains("hallq hash-pin"), "{pin}");
+    assert!(pin.line.is_some(), "{pin}");
+
+    let hash = hallq::kiosk::pin::hash_pin("2468").unwrap();
+    let config = HallConfig::parse(&with_pin(&hash)).unwrap();
+    let member = config.staff.iter().find(|s| s.id == "9001").unwrap();
+    assert!(hallq::kiosk::pin::verify_pin(
+        member.pin_hash.as_deref().unwrap(),
+        "2468"
+    ));
+}

@@ -7,11 +7,14 @@ use std::process::{Command, Stdio};
 #[test]
 fn demo_runs_a_hall_and_stops_by_itself() {
     let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("demo.log");
+    // 12 s: the simulated windows start at random within a few seconds and the first call
+    // must still be announced when the test machine is busy with the other tests.
     let mut child = Command::new(env!("CARGO_BIN_EXE_hallq"))
         .args([
             "demo",
             "--for",
-            "6",
+            "12",
             "--arrival-every",
             "1",
             "--listen",
@@ -20,7 +23,7 @@ fn demo_runs_a_hall_and_stops_by_itself() {
         ])
         .arg(dir.path())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log_path).unwrap())
         .spawn()
         .unwrap();
     let mut out = String::new();
@@ -31,6 +34,8 @@ fn demo_runs_a_hall_and_stops_by_itself() {
         .read_to_string(&mut out)
         .unwrap();
     let status = child.wait().unwrap();
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    let out = format!("{out}\n--- log ---\n{log}");
     assert!(status.success(), "{out}");
     assert!(out.contains("http://127.0.0.1:"), "{out}");
     assert!(out.contains("admin-change-me"), "tokens are printed: {out}");

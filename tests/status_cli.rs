@@ -35,7 +35,7 @@ fn stderr(o: &Output) -> String {
 /// The line starting with `start`, its cells joined by one space.
 fn line(text: &str, start: &str) -> String {
     text.lines()
-        .find(|l| l.starts_with(start))
+        .find(|l| l.trim_start().starts_with(start))
         .unwrap_or_else(|| panic!("no line starting {start:?} in:\n{text}"))
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -65,9 +65,11 @@ async fn a_quiet_hall_is_all_well_with_exit_0() {
         line(&out, "DEVICE"),
         "DEVICE ROLE STATE PART STATUS REPORTED DETAIL"
     );
-    assert_eq!(
-        line(&out, "kiosk-1"),
-        "kiosk-1 kiosk unknown - - never no report since the server started"
+    // The kiosk issued a ticket: the server hears from it.
+    let kiosk = line(&out, "kiosk-1");
+    assert!(
+        kiosk.starts_with("kiosk-1 kiosk online link ok ") && kiosk.ends_with(" ago -"),
+        "{kiosk}"
     );
     assert_eq!(
         line(&out, "window-2"),
@@ -75,6 +77,74 @@ async fn a_quiet_hall_is_all_well_with_exit_0() {
     );
     assert!(!out.lines().any(|l| l.starts_with("admin ")), "{out}");
     assert!(out.ends_with("All is well.\n"), "{out}");
+    s.stop().await;
+}
+
+/// A device that stops talking (power cut, cable pulled) and one that never came up are
+/// offline once `[server].device_offline_after_s` has passed; a screen's heartbeat keeps it
+/// online.
+#[tokio::test]
+async fn quiet_devices_go_offline_and_need_attention() {
+    let config = CONFIG_24H.replace("[server]\n", "[server]\ndevice_offline_after_s = 1\n");
+    let s = TestServer::start(&config, monday_10am()).await;
+    s.issue("A").await;
+    let (code, _) = s
+        .post(
+            "/api/v1/devices/health",
+            "window-token-1",
+            json!({"component": "app", "status": "ok", "detail": "hallq window terminal"}),
+        )
+        .await;
+    assert_eq!(code, 204);
+    let o = status(&["--server", &s.base, "--token", ADMIN]).await;
+    let out = stdout(&o);
+    assert!(
+        line(&out, "kiosk-1").starts_with("kiosk-1 kiosk online link ok "),
+        "{out}"
+    );
+    assert!(
+        line(&out, "window-1").starts_with("window-1 window online link ok "),
+        "{out}"
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    // window 1 keeps beating; the kiosk has gone quiet; window 2 never came up.
+    let (code, _) = s
+        .post(
+            "/api/v1/devices/health",
+            "window-token-1",
+            json!({"component": "app", "status": "ok"}),
+        )
+        .await;
+    assert_eq!(code, 204);
+    let o = status(&["--server", &s.base, "--token", ADMIN]).await;
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let kiosk = line(&out, "kiosk-1");
+    assert!(
+        kiosk.starts_with("kiosk-1 kiosk offline link OFFLINE ")
+            && kiosk.contains(" ago no request for "),
+        "{kiosk}"
+    );
+    assert!(
+        line(&out, "window-1").starts_with("window-1 window online link ok "),
+        "{out}"
+    );
+    assert!(
+        line(&out, "window-2").starts_with("window-2 window offline link OFFLINE ")
+            && line(&out, "window-2").ends_with("not heard from since the server started"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  - kiosk-1 link: offline (no request for "),
+        "{out}"
+    );
+    assert!(
+        out.contains("  - window-2 link: offline (not heard from since the server started)\n"),
+        "{out}"
+    );
+    // Admin tokens are people: never offline.
+    assert!(!out.contains("admin link"), "{out}");
     s.stop().await;
 }
 
@@ -100,9 +170,13 @@ async fn a_device_problem_and_the_clock_alarm_exit_1() {
     assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
     let kiosk = line(&out, "kiosk-1");
     assert!(
-        kiosk.starts_with("kiosk-1 kiosk online printer PAPER_OUT ")
-            && kiosk.ends_with(" ago paper roll empty"),
+        kiosk.starts_with("kiosk-1 kiosk online link ok "),
         "{kiosk}"
+    );
+    let printer = line(&out, "printer");
+    assert!(
+        printer.starts_with("printer PAPER_OUT ") && printer.ends_with(" ago paper roll empty"),
+        "{printer}"
     );
     assert_eq!(
         line(&out, "Clock"),

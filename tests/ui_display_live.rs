@@ -15,7 +15,7 @@ use std::path::Path;
 use std::rc::Rc;
 use std::time::Duration;
 
-use common::{CONFIG_24H, DISPLAY, TestServer, WINDOW1, WINDOW2, monday_10am};
+use common::{ADMIN, CONFIG_24H, DISPLAY, TestServer, WINDOW1, WINDOW2, monday_10am};
 use hallq::config::HallConfig;
 use hallq::config::voice::{VoiceBackend, VoiceConfig, VoiceZoneConfig};
 use hallq::display::{Captioner, DisplaySettings, Timing};
@@ -182,6 +182,26 @@ fn calls_show_highlight_caption_from_voice_recall_and_reconnect() {
     run_flow(async move {
         wait_for("three waiting", 10, || has(&w, "综合受理 等候 3 人")).await;
         assert_eq!(value(&w, "连接状态"), "已连接");
+        // The display's heartbeat: the server lists its `app` part and hears from it.
+        wait_for("the display's heartbeat", 5, || {
+            let (_, list) = handle.block_on(server.get("/api/v1/devices", ADMIN));
+            let display = list
+                .as_array()
+                .and_then(|l| l.iter().find(|d| d["device"] == "display").cloned())
+                .unwrap_or_default();
+            let part = |name: &str| {
+                display["components"]
+                    .as_array()
+                    .and_then(|c| c.iter().find(|c| c["component"] == name).cloned())
+                    .unwrap_or_default()
+            };
+            part("app")["status"] == "ok"
+                && part("app")["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.ends_with(" display"))
+                && part("link")["status"] == "ok"
+        })
+        .await;
         assert_eq!(value(&w, "1号窗口当前号码"), "");
         assert_eq!(value(&w, "滚动通知"), "请留意叫号，过号请重新取号");
         assert!(!value(&w, "当前时间").is_empty());

@@ -1,10 +1,16 @@
 //! Following the hall's event stream for a screen (window terminal, evaluator, hall display):
 //! connect, hand over every event, reconnect with backoff and `Last-Event-ID`, so nothing that
-//! happened while the link was down is missed.
+//! happened while the link was down is missed. While it follows, it also tells the server
+//! every [`HEARTBEAT_EVERY`] that the screen is alive (an open stream alone says nothing
+//! once a box loses power: the server's TCP socket stays open for many minutes).
 
 use std::time::Duration;
 
-use super::{Backoff, EventStream, HallClient, ServerEvent};
+use super::{Backoff, DeviceHealth, EventStream, HallClient, ServerEvent};
+
+/// How often a screen reports its `app` part to the server (well under the server's default
+/// `[server].device_offline_after_s` of 120 s).
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
 
 /// What happened on the link.
 #[derive(Debug)]
@@ -27,6 +33,40 @@ pub struct Follower {
     last_id: Option<u64>,
     /// The last connection attempt failed: wait before the next one.
     wait: bool,
+    /// Started with the first connection; stops when the follower is dropped.
+    heartbeat: Option<Heartbeat>,
+}
+
+/// The screen's periodic sign of life; aborted on drop.
+#[derive(Debug)]
+struct Heartbeat(tokio::task::AbortHandle);
+
+impl Heartbeat {
+    fn start(client: HallClient, who: &'static str) -> Self {
+        Heartbeat(tokio::spawn(beat(client, who)).abort_handle())
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// `app: ok (hallq <version> <who>)` now and every [`HEARTBEAT_EVERY`]; failures are the
+/// follower's business (it shows and logs them), so they are only traced here.
+async fn beat(client: HallClient, who: &'static str) {
+    let health = DeviceHealth {
+        component: "app",
+        status: "ok".to_string(),
+        detail: Some(format!("hallq {} {who}", env!("CARGO_PKG_VERSION"))),
+    };
+    loop {
+        if let Err(e) = client.report_health(&health).await {
+            tracing::debug!("{who}: heartbeat not delivered: {e}");
+        }
+        tokio::time::sleep(HEARTBEAT_EVERY).await;
+    }
 }
 
 impl Follower {
@@ -43,6 +83,7 @@ impl Follower {
             stream: None,
             last_id: None,
             wait: false,
+            heartbeat: None,
         }
     }
 
@@ -85,6 +126,9 @@ impl Follower {
                     self.backoff.reset();
                     self.wait = false;
                     self.stream = Some(stream);
+                    if self.heartbeat.is_none() {
+                        self.heartbeat = Some(Heartbeat::start(self.client.clone(), who));
+                    }
                     tracing::info!("{who}: connected to {}", self.client.base());
                     Link::Connected
                 }

@@ -141,6 +141,10 @@ pub struct ServerSection {
     pub listen: Option<SocketAddr>,
     #[serde(default = "default_max_body_bytes")]
     pub max_body_bytes: usize,
+    /// A device with a token that has not been heard from (no request, no open event
+    /// stream) for this long counts as offline in the device health.
+    #[serde(default = "default_device_offline_after_s")]
+    pub device_offline_after_s: u64,
 }
 
 impl Default for ServerSection {
@@ -148,6 +152,7 @@ impl Default for ServerSection {
         ServerSection {
             listen: None,
             max_body_bytes: default_max_body_bytes(),
+            device_offline_after_s: default_device_offline_after_s(),
         }
     }
 }
@@ -230,7 +235,8 @@ pub struct StaffConfig {
     /// Services the staff member may handle; empty = all.
     #[serde(default)]
     pub services: Vec<String>,
-    /// Hash of the sign-in PIN (used by a later version).
+    /// Argon2 hash of the sign-in PIN (`hallq hash-pin`); when set, signing in at a window
+    /// needs the PIN, and a keypad (no PIN entry) refuses the staff number with 请在终端签到.
     #[serde(default)]
     pub pin_hash: Option<String>,
 }
@@ -512,6 +518,10 @@ fn default_3_u32() -> u32 {
 fn default_early_minutes() -> u32 {
     30
 }
+fn default_device_offline_after_s() -> u64 {
+    120
+}
+
 fn default_max_body_bytes() -> usize {
     65536
 }

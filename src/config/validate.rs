@@ -149,6 +149,12 @@ fn check_queue(config: &HallConfig, out: &mut Vec<Problem>) {
             ),
         ));
     }
+    if config.server.device_offline_after_s == 0 {
+        out.push(Problem::new(
+            "server.device_offline_after_s",
+            "must be at least 1 (seconds)",
+        ));
+    }
 }
 
 fn check_target(path: String, target: Option<&TargetConfig>, out: &mut Vec<Problem>) {
@@ -322,11 +328,17 @@ fn check_staff(config: &HallConfig, out: &mut Vec<Problem>) {
                 ));
             }
         }
-        if s.pin_hash.as_deref().is_some_and(|h| h.trim().is_empty()) {
-            out.push(Problem::new(
+        match s.pin_hash.as_deref() {
+            Some(h) if h.trim().is_empty() => out.push(Problem::new(
                 format!("{p}.pin_hash"),
                 "must not be empty (leave it out instead)",
-            ));
+            )),
+            // A plain PIN here would never match and would sit in the file in clear text.
+            Some(h) if !crate::kiosk::pin::is_pin_hash(h) => out.push(Problem::new(
+                format!("{p}.pin_hash"),
+                "expected an argon2 hash like \"$argon2id$v=19$...\" (make one with `hallq hash-pin`)",
+            )),
+            _ => {}
         }
     }
 }

@@ -333,12 +333,17 @@ pub fn render(h: &HallHealth, server: &str) -> String {
     out
 }
 
-/// online: it reports and not every part is offline; offline: every part is offline;
-/// unknown: no report since the server started.
+/// online: it reports and not every part is offline; offline: every part is offline, or
+/// the server no longer hears from it (its `link` part); unknown: no report since the
+/// server started.
 fn device_state(d: &Device) -> &'static str {
     if d.components.is_empty() {
         "unknown"
-    } else if d.components.iter().all(|c| c.status == "offline") {
+    } else if d.components.iter().all(|c| c.status == "offline")
+        || d.components
+            .iter()
+            .any(|c| c.component == "link" && c.status == "offline")
+    {
         "offline"
     } else {
         "online"
@@ -552,5 +557,22 @@ mod tests {
         );
         assert!(text.contains("Needs attention (1):\n  - kiosk-1 printer: paper_out\n"));
         assert_eq!(exit_code(&h), EXIT_ATTENTION);
+    }
+
+    #[test]
+    fn a_device_the_server_no_longer_hears_is_offline_whatever_it_said_last() {
+        let at = "2026-11-23T02:00:00Z";
+        let mut kiosk = Device {
+            device: "kiosk-1".into(),
+            role: "kiosk".into(),
+            components: vec![
+                component("link", "ok", at),
+                component("printer", "ready", at),
+            ],
+            ..Device::default()
+        };
+        assert_eq!(device_state(&kiosk), "online");
+        kiosk.components[0].status = "offline".into();
+        assert_eq!(device_state(&kiosk), "offline");
     }
 }

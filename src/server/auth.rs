@@ -25,6 +25,18 @@ impl Caller {
         self.role == DeviceRole::Admin
     }
 
+    /// The ID number's last four characters: for the kiosk (it prints them on the ticket
+    /// and its reprint) and admins only, never for staff screens or displays.
+    pub fn sees_id_tail(&self) -> bool {
+        matches!(self.role, DeviceRole::Admin | DeviceRole::Kiosk)
+    }
+
+    /// Individual ratings (level, reasons, comment) and follow-up work orders: admins only.
+    /// Staff see their own totals (`/windows/{n}/ratings/summary`), never one visit's rating.
+    pub fn sees_ratings(&self) -> bool {
+        self.is_admin()
+    }
+
     /// Admins, or a device of one of `roles`.
     pub fn require(&self, roles: &[DeviceRole]) -> Result<(), ApiError> {
         if self.is_admin() || roles.contains(&self.role) {
@@ -81,10 +93,12 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|h| h.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or_else(|| ApiError::unauthorized("Authorization must be: Bearer <token>"))?;
-        state
+        let caller = state
             .tokens
             .get(token)
             .cloned()
-            .ok_or_else(|| ApiError::unauthorized("unknown token"))
+            .ok_or_else(|| ApiError::unauthorized("unknown token"))?;
+        state.devices.seen(&caller.name);
+        Ok(caller)
     }
 }

@@ -298,13 +298,23 @@ async fn poll_services<P: TicketPrinter>(ctx: Ctx<P>) {
     }
 }
 
+/// The printer's status goes to the server on every change (through the state machine) and
+/// again this often, so a report lost on the way or a restarted server (device health is
+/// kept in memory) is put right within a minute.
+const PRINTER_REPORT_EVERY: Duration = Duration::from_secs(60);
+
 async fn watch_printer<P: TicketPrinter>(ctx: Ctx<P>) {
     let mut last: Option<PrinterStatus> = None;
+    let mut reported = tokio::time::Instant::now();
     loop {
         let status = ctx.printer.status();
         if last != Some(status) {
             last = Some(status);
+            reported = tokio::time::Instant::now();
             ctx.post(Input::Printer(status));
+        } else if reported.elapsed() >= PRINTER_REPORT_EVERY {
+            reported = tokio::time::Instant::now();
+            ctx.rt.spawn(report_printer(ctx.client.clone(), status));
         }
         tokio::time::sleep(ctx.timing.printer_every).await;
     }
