@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const ROLES: [&str; 4] = ["serve", "kiosk", "window", "display"];
+const ROLES: [&str; 5] = ["serve", "kiosk", "window", "display", "rate"];
 const DEVICE_GROUPS: [&str; 6] = ["dialout", "gpio", "audio", "video", "input", "render"];
 
 fn root() -> &'static Path {
@@ -480,7 +480,7 @@ fn postinst_follows_etc_default_hallq() {
     s.unpack();
     s.write(
         "/etc/default/hallq",
-        "HALLQ_ROLE=\"kiosk display bogus\"\n",
+        "HALLQ_ROLE=\"kiosk display rate bogus\"\n",
         0o644,
     );
     s.write(
@@ -495,6 +495,7 @@ fn postinst_follows_etc_default_hallq() {
         "{log:#?}"
     );
     assert!(has(&log, "systemctl enable hallq-display.service"));
+    assert!(has(&log, "systemctl enable hallq-rate.service"));
     assert!(
         !log.iter()
             .any(|l| l.contains("hallq-serve") && !l.contains("is-active")),
@@ -506,6 +507,7 @@ fn postinst_follows_etc_default_hallq() {
     let err = s.err(&out);
     assert!(err.contains("unknown role 'bogus'"), "{err}");
     assert!(err.contains("write /etc/hallq/display.env"), "{err}");
+    assert!(err.contains("write /etc/hallq/rate.env"), "{err}");
 
     // none: nothing enabled. An upgrade restarts what runs, enabled here or not.
     s.clear_log();
@@ -552,6 +554,7 @@ fn postrm_keeps_the_store_unless_told_to_delete_it() {
     s.write("/var/lib/hallq/hall.db", "tickets", 0o640);
     s.write("/var/lib/hallq/hall.db-wal", "more", 0o640);
     s.write("/etc/hallq/kiosk.env", "HALLQ_TOKEN=x\n", 0o640);
+    s.write("/etc/hallq/rate.env", "HALLQ_TOKEN=y\n", 0o640);
     s.write("/var/cache/hallq/slint", "cache", 0o640);
 
     s.run("prerm", &["remove"], &[]);
@@ -560,7 +563,7 @@ fn postrm_keeps_the_store_unless_told_to_delete_it() {
         has(
             &log,
             "systemctl stop hallq-serve.service hallq-kiosk.service hallq-window.service \
-         hallq-display.service"
+         hallq-display.service hallq-rate.service"
         ),
         "{log:#?}"
     );
@@ -583,6 +586,7 @@ fn postrm_keeps_the_store_unless_told_to_delete_it() {
     assert!(s.path("/var/lib/hallq/hall.db").exists());
     assert!(s.path("/var/lib/hallq/hall.db-wal").exists());
     assert!(!s.path("/etc/hallq/kiosk.env").exists());
+    assert!(!s.path("/etc/hallq/rate.env").exists());
     assert!(!s.path("/etc/hallq").exists());
     assert!(!s.path("/var/cache/hallq").exists());
     assert!(has(
@@ -629,6 +633,11 @@ fn dpkg_deb(args: &[&str], deb: &Path) -> String {
 #[test]
 fn the_built_deb_holds_what_the_metadata_lists() {
     let Some(deb) = built_deb() else {
+        // CI builds the package before the tests: there, a missing one is a failure.
+        assert!(
+            std::env::var("HALLQ_CI").as_deref() != Ok("1"),
+            "HALLQ_CI=1 but HALLQ_DEB is not set"
+        );
         eprintln!("HALLQ_DEB is not set: no built package to inspect (.ci/run sets it)");
         return;
     };
