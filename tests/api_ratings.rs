@@ -327,3 +327,70 @@ async fn the_daily_report_counts_the_days_ratings_for_admins_only() {
     assert_eq!(status, 400, "{body}");
     s.stop().await;
 }
+
+/// Reads one token's event stream from the start until `kind` arrives.
+async fn first_event_of(s: &TestServer, token: &str, kind: &str) -> serde_json::Value {
+    let mut stream = s
+        .http
+        .get(s.url("/api/v1/events?after=0"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..20 {
+        let e = read_events(&mut stream, 1).await.remove(0);
+        if e.event.as_deref() == Some(kind) {
+            return e.data;
+        }
+    }
+    panic!("no {kind} event for {token}");
+}
+
+#[tokio::test]
+async fn staff_screens_learn_that_a_visit_was_rated_never_how_and_never_the_id_tail() {
+    let s = TestServer::start(CONFIG_24H, monday_10am()).await;
+    let number = finished_visit(&s).await;
+    let (status, _) = s
+        .post(
+            "/api/v1/windows/1/rating",
+            EVALUATOR1,
+            json!({"level": 1, "reasons": ["attitude"], "comment": "态度不好"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    // Admins see what the rating said.
+    let full = first_event_of(&s, ADMIN, "ticket_rated").await;
+    assert_eq!(full["rating"]["level"], 1, "{full}");
+    assert_eq!(full["rating"]["comment"], "态度不好", "{full}");
+    let opened = first_event_of(&s, ADMIN, "follow_up_opened").await;
+    assert!(opened.get("followup").is_some(), "{opened}");
+
+    // Window, display and evaluator streams see only which visit was rated.
+    for token in [WINDOW1, DISPLAY, EVALUATOR1] {
+        let rated = first_event_of(&s, token, "ticket_rated").await;
+        let rating = rated["rating"].as_object().unwrap();
+        assert_eq!(rating["number"], number.as_str(), "{rated}");
+        assert_eq!(rating["window"], 1, "{rated}");
+        for hidden in ["level", "reasons", "comment", "staff", "case_number"] {
+            assert!(
+                !rating.contains_key(hidden),
+                "{token} sees {hidden}: {rated}"
+            );
+        }
+        let opened = first_event_of(&s, token, "follow_up_opened").await;
+        assert!(opened.get("followup").is_none(), "{token}: {opened}");
+        assert_eq!(opened["type"], "follow_up_opened");
+    }
+
+    // The ID number's tail is for the kiosk (it prints it) and admins, not staff screens.
+    let path = format!("/api/v1/tickets/{number}");
+    let (_, for_kiosk) = s.get(&path, KIOSK).await;
+    assert_eq!(for_kiosk["id_last4"], "0038", "{for_kiosk}");
+    for token in [WINDOW1, DISPLAY] {
+        let (status, ticket) = s.get(&path, token).await;
+        assert_eq!(status, 200, "{ticket}");
+        assert_eq!(ticket["id_last4"], serde_json::Value::Null, "{ticket}");
+    }
+    s.stop().await;
+}

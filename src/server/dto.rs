@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::auth::Caller;
+
 use crate::core::{Availability, ClosedReason, Engine, QuotaKind, Target, Ticket, WindowNo};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -171,6 +173,16 @@ pub struct WindowDto {
 }
 
 impl WindowDto {
+    /// What `caller` may see of it (no ID tails for staff screens and displays).
+    pub fn for_caller(mut self, caller: &Caller) -> Self {
+        if !caller.sees_id_tail() {
+            for t in self.ticket.iter_mut().chain(self.held.iter_mut()) {
+                t.id_last4 = None;
+            }
+        }
+        self
+    }
+
     pub fn build(engine: &Engine, number: WindowNo) -> Option<Self> {
         let rules = engine.rules();
         let w = engine.window(number)?;

@@ -2,7 +2,9 @@
 //!
 //! Each SSE `id` is the event's store sequence number. A client that reconnects with
 //! `Last-Event-ID` (or `?after=N`) gets everything after it from the store first, then the
-//! live feed, with no gap and no repeat. Personal data (ID hashes) never leaves here.
+//! live feed, with no gap and no repeat. Personal data (ID hashes) never leaves here, and
+//! only admins see what a rating said (level, reasons, comment) or a follow-up's content:
+//! staff screens learn only that a visit was rated, never how.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -46,11 +48,42 @@ pub fn public_json(stored: &StoredEvent) -> serde_json::Value {
     value
 }
 
-fn to_sse(stored: &StoredEvent) -> SseEvent {
+/// Fields of a rating a non-admin stream keeps: enough to know which visit was rated.
+const RATING_KEPT: [&str; 4] = ["ticket", "number", "window", "service"];
+/// Fields of a follow-up event a non-admin stream keeps.
+const FOLLOW_UP_KEPT: [&str; 3] = ["type", "seq", "at"];
+
+/// [`public_json`] as a device that is not an admin sees it: a rating without its level,
+/// reasons, comment, staff or case number; a follow-up event without its content.
+pub fn staff_json(stored: &StoredEvent) -> serde_json::Value {
+    let mut value = public_json(stored);
+    let Some(obj) = value.as_object_mut() else {
+        return value;
+    };
+    match stored.event.change.kind() {
+        "ticket_rated" => {
+            if let Some(rating) = obj.get_mut("rating").and_then(|v| v.as_object_mut()) {
+                rating.retain(|k, _| RATING_KEPT.contains(&k.as_str()));
+            }
+        }
+        "follow_up_opened" | "follow_up_updated" => {
+            obj.retain(|k, _| FOLLOW_UP_KEPT.contains(&k.as_str()));
+        }
+        _ => {}
+    }
+    value
+}
+
+fn to_sse(stored: &StoredEvent, admin: bool) -> SseEvent {
+    let data = if admin {
+        public_json(stored)
+    } else {
+        staff_json(stored)
+    };
     SseEvent::default()
         .id(stored.seq.to_string())
         .event(stored.event.change.kind())
-        .data(public_json(stored).to_string())
+        .data(data.to_string())
 }
 
 struct Feed {
@@ -122,7 +155,7 @@ impl Feed {
     responses((status = 200, description = "text/event-stream; each event's data is the JSON change with `seq`, `at` and `type`")))]
 pub async fn events(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     headers: HeaderMap,
     query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
@@ -143,9 +176,10 @@ pub async fn events(
         shutdown: state.shutdown.clone(),
         catch_up: cursor < last,
     };
-    let stream = futures_util::stream::unfold(feed, |mut feed| async move {
+    let admin = caller.sees_ratings();
+    let stream = futures_util::stream::unfold(feed, move |mut feed| async move {
         let next = feed.next().await?;
-        Some((Ok(to_sse(&next)), feed))
+        Some((Ok(to_sse(&next, admin)), feed))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

@@ -260,7 +260,7 @@ fn parse_state(s: &str) -> Option<TicketState> {
     responses((status = 200, body = TicketDto), (status = 404, body = ErrorBody)))]
 pub async fn ticket(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(number): Path<String>,
 ) -> Result<Json<TicketDto>, ApiError> {
     let number = parse_number(&number)?;
@@ -273,6 +273,11 @@ pub async fn ticket(
                 .map(|t| TicketDto::from_ticket(engine, t))
         })
         .await?
-        .map(Json)
+        .map(|mut t| {
+            if !caller.sees_id_tail() {
+                t.id_last4 = None;
+            }
+            Json(t)
+        })
         .ok_or_else(|| Rejected::UnknownTicket(number).into())
 }

@@ -16,7 +16,7 @@ use crate::hall::HallError;
     responses((status = 200, body = [WindowDto]), (status = 401, body = ErrorBody)))]
 pub async fn windows(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
 ) -> Result<Json<Vec<WindowDto>>, ApiError> {
     let list = state
         .hall
@@ -25,10 +25,12 @@ pub async fn windows(
             numbers
                 .into_iter()
                 .filter_map(|n| WindowDto::build(engine, n))
-                .collect()
+                .collect::<Vec<_>>()
         })
         .await?;
-    Ok(Json(list))
+    Ok(Json(
+        list.into_iter().map(|w| w.for_caller(&caller)).collect(),
+    ))
 }
 
 /// Runs a window command and answers with the window's state.
@@ -61,7 +63,7 @@ async fn window_command(
         }
         Err(err) => return Err(err.into()),
     };
-    dto.map(Json)
+    dto.map(|w| Json(w.for_caller(caller)))
         .ok_or_else(|| Rejected::UnknownWindow(window).into())
 }
 
@@ -320,7 +322,7 @@ async fn check_staff_pin(
     responses((status = 200, body = WindowDto), (status = 404, body = ErrorBody)))]
 pub async fn window(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(n): Path<u16>,
 ) -> Result<Json<WindowDto>, ApiError> {
     let window = WindowNo(n);
@@ -328,6 +330,6 @@ pub async fn window(
         .hall
         .query(move |engine, _| WindowDto::build(engine, window))
         .await?
-        .map(Json)
+        .map(|w| Json(w.for_caller(&caller)))
         .ok_or_else(|| Rejected::UnknownWindow(window).into())
 }
