@@ -82,6 +82,18 @@ async fn a_manager_lists_and_moves_a_follow_up_from_the_command_line() {
     assert_eq!(code, 1);
     assert!(err.contains("follow_up_step"), "{err}");
 
+    let (code, _, err) = run(args(&["update", "1", "--state", "closed"]))
+        .await
+        .unwrap();
+    assert_eq!(code, 1, "closing skips rectification");
+    assert!(err.contains("follow_up_step"), "{err}");
+
+    let (code, out, err) = run(args(&["update", "1", "--state", "rectified"]))
+        .await
+        .unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\trectified\t"), "{out}");
+
     let (code, _, err) = run(args(&["update", "1", "--state", "follow_up_rated"]))
         .await
         .unwrap();

@@ -173,7 +173,7 @@ impl std::fmt::Display for FollowUpId {
     }
 }
 
-/// open → called back → rectified → follow-up rated → closed; only forward.
+/// open → called back → rectified → follow-up rated → closed; one step at a time, only forward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FollowUpState {
@@ -192,6 +192,17 @@ impl FollowUpState {
         Self::FollowUpRated,
         Self::Closed,
     ];
+
+    /// The state after this one; `None` for closed.
+    pub fn next(self) -> Option<FollowUpState> {
+        match self {
+            Self::Open => Some(Self::CalledBack),
+            Self::CalledBack => Some(Self::Rectified),
+            Self::Rectified => Some(Self::FollowUpRated),
+            Self::FollowUpRated => Some(Self::Closed),
+            Self::Closed => None,
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -304,9 +315,10 @@ impl Default for RatingRules {
     }
 }
 
-/// Whether a follow-up may move from `from` to `to` (forward only, or stay to add a note).
+/// Whether a follow-up may move from `from` to `to`: one step forward (a callback is never
+/// skipped on the way to 整改 or 办结), or stay to add a note; a closed order stays closed.
 pub fn follow_up_step_allowed(from: FollowUpState, to: FollowUpState) -> bool {
-    from != FollowUpState::Closed && to >= from
+    from != FollowUpState::Closed && (to == from || from.next() == Some(to))
 }
 
 #[cfg(test)]
@@ -364,5 +376,14 @@ mod tests {
         assert!(follow_up_step_allowed(Open, Open));
         assert!(!follow_up_step_allowed(Rectified, CalledBack));
         assert!(!follow_up_step_allowed(Closed, Closed));
+        assert!(
+            !follow_up_step_allowed(Open, Rectified),
+            "no skipped callback"
+        );
+        assert!(!follow_up_step_allowed(Open, Closed));
+        assert!(follow_up_step_allowed(FollowUpRated, Closed));
+        for pair in FollowUpState::ALL.windows(2) {
+            assert!(follow_up_step_allowed(pair[0], pair[1]), "{pair:?}");
+        }
     }
 }

@@ -273,11 +273,19 @@ fn follow_ups_move_forward_only_and_overdue_follows_the_clock() {
         }
     );
     assert_eq!(
-        s.fail(at(10, 5), update(FollowUpState::FollowUpRated, None)),
-        Rejected::FollowUpLevelRequired
+        s.fail(at(10, 5), update(FollowUpState::FollowUpRated, Some(4))),
+        Rejected::FollowUpStep {
+            from: FollowUpState::CalledBack,
+            to: FollowUpState::FollowUpRated
+        },
+        "rectification is never skipped"
     );
     s.run(at(10, 6), update(FollowUpState::Rectified, None))
         .unwrap();
+    assert_eq!(
+        s.fail(at(10, 6), update(FollowUpState::FollowUpRated, None)),
+        Rejected::FollowUpLevelRequired
+    );
     s.run(at(10, 7), update(FollowUpState::FollowUpRated, Some(4)))
         .unwrap();
     assert_eq!(
