@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hallq::config::{BusConfig, HallConfig, ParityName};
-use hallq::core::{Command, IssueRequest, RatingMark, ServiceId, WindowNo};
+use hallq::core::{
+    Command, IssueRequest, RatingMark, ServiceId, TicketNumber, TicketState, WindowNo,
+};
 use hallq::devices::bus::sim::KeypadBusSim;
 use hallq::devices::bus::{BusHandle, BusHealth, DeviceHealth, EvaluatorKey, KeyCode};
 use hallq::hall::{Clock, Hall};
@@ -472,4 +474,125 @@ fn a_timeout_of_the_previous_visit_never_declines_the_next_one() {
     assert!(sim.wait_until(WAIT, |s| s.prompt(101) == 0));
     assert_eq!(rig.stored_ratings(), [(4, "keypad".to_string(), 1)]);
     rig.devices.stopper().stop();
+}
+
+/// (state, recalls, no-shows, directed-to window) of one ticket.
+fn ticket_facts(rig: &HallRig, number: &str) -> (TicketState, u8, u8, Option<u16>) {
+    let number = TicketNumber(number.into());
+    rig.rt
+        .block_on(rig.hall.query(move |engine, _| {
+            let t = engine.find_ticket(&number)?;
+            Some((t.state, t.recalls, t.no_shows, t.directed_to.map(|w| w.0)))
+        }))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no such ticket"))
+}
+
+/// Presses a key on window 1's keypad and waits until the host has consumed it.
+fn press_1(rig: &HallRig, key: KeyCode, arg: u16) {
+    let seq = rig.sim.press(1, key, arg);
+    assert!(
+        rig.sim.wait_until(WAIT, |s| s.acks(1).contains(&seq)),
+        "{key:?} not consumed; lcd: {:?}",
+        rig.sim.lcd_history(1)
+    );
+}
+
+fn lcd_showed(rig: &HallRig, text: &str) -> bool {
+    rig.sim
+        .wait_until(WAIT, |s| s.lcd_history(1).iter().any(|t| t.trim() == text))
+}
+
+#[test]
+fn every_keypad_key_runs_its_window_command_and_says_why_when_refused() {
+    let rig = hall_rig(async |hall| {
+        for _ in 0..3 {
+            issue(hall, "B").await;
+        }
+    });
+    assert!(rig.sim.wait_until(WAIT, |s| s.requests(1) >= 2), "polled");
+    let current = || rig.rt.block_on(current(&rig.hall, 1));
+
+    press_1(&rig, KeyCode::CallNext, 0);
+    assert_eq!(current().as_deref(), Some("B001"));
+    // 重呼 up to the hall's recall limit (3), then the LCD says why the next is refused.
+    for _ in 0..3 {
+        press_1(&rig, KeyCode::Recall, 0);
+    }
+    assert_eq!(ticket_facts(&rig, "B001").1, 3);
+    press_1(&rig, KeyCode::Recall, 0);
+    assert!(
+        lcd_showed(&rig, "已达重呼上限"),
+        "{:?}",
+        rig.sim.lcd_history(1)
+    );
+    assert_eq!(ticket_facts(&rig, "B001").1, 3, "no recall past the limit");
+
+    // 过号: the window is free, the ticket counts a no-show.
+    press_1(&rig, KeyCode::NoShow, 0);
+    assert_eq!(current(), None);
+    assert_eq!(ticket_facts(&rig, "B001").2, 1);
+    press_1(&rig, KeyCode::NoShow, 0);
+    assert!(lcd_showed(&rig, "当前无号"), "{:?}", rig.sim.lcd_history(1));
+
+    // 暂停: the LCD says so and key 1 is refused; 恢复 calls again.
+    press_1(&rig, KeyCode::Pause, 0);
+    assert!(
+        rig.sim
+            .wait_until(WAIT, |s| s.lcd(1).trim().starts_with("暂停 等候")),
+        "{:?}",
+        rig.sim.lcd_history(1)
+    );
+    press_1(&rig, KeyCode::CallNext, 0);
+    assert!(
+        lcd_showed(&rig, "窗口已暂停"),
+        "{:?}",
+        rig.sim.lcd_history(1)
+    );
+    assert_eq!(current(), None);
+    press_1(&rig, KeyCode::Resume, 0);
+    press_1(&rig, KeyCode::Resume, 0);
+    assert!(
+        lcd_showed(&rig, "窗口未暂停"),
+        "{:?}",
+        rig.sim.lcd_history(1)
+    );
+
+    // 转移 to window 3 (the argument): the ticket waits for window 3, window 1 is free.
+    press_1(&rig, KeyCode::CallNext, 0);
+    let transferred = current().expect("a ticket after resume");
+    press_1(&rig, KeyCode::Transfer, 3);
+    assert_eq!(current(), None);
+    let (state, _, _, directed) = ticket_facts(&rig, &transferred);
+    assert_eq!((state, directed), (TicketState::Waiting, Some(3)));
+
+    // 办结 finishes the current ticket.
+    press_1(&rig, KeyCode::CallNext, 0);
+    let served = current().expect("a third ticket");
+    assert_ne!(served, transferred);
+    press_1(&rig, KeyCode::Finish, 0);
+    assert_eq!(ticket_facts(&rig, &served).0, TicketState::Finished);
+    assert_eq!(current(), None);
+
+    // 签到 with an unknown staff number is refused on the LCD; 签退 of a signed-in one.
+    press_1(&rig, KeyCode::SignIn, 4242);
+    assert!(
+        lcd_showed(&rig, "工号不存在"),
+        "{:?}",
+        rig.sim.lcd_history(1)
+    );
+    press_1(&rig, KeyCode::SignIn, 1001);
+    let staff = || {
+        rig.rt
+            .block_on(rig.hall.query(|engine, _| {
+                engine
+                    .window(WindowNo(1))
+                    .and_then(|w| w.staff.clone())
+                    .map(|s| s.0)
+            }))
+            .unwrap()
+    };
+    assert_eq!(staff().as_deref(), Some("1001"));
+    press_1(&rig, KeyCode::SignOut, 0);
+    assert_eq!(staff(), None);
 }

@@ -96,7 +96,7 @@ impl KeypadActions for HallKeypads {
     }
 }
 
-/// Waiting or held tickets this window may call whose sequence number is `digits`: the
+/// Waiting tickets this window may call whose sequence number is `digits`: the
 /// keypad sends only digits, so `23` means A023 or B023, whichever this window serves.
 fn numbers_ending(engine: &Engine, window: WindowNo, digits: u32) -> Vec<TicketNumber> {
     let Some(rules) = engine.rules().window(window) else {

@@ -10,7 +10,7 @@ use std::sync::mpsc::Receiver;
 
 use crate::client::HallClient;
 use crate::config::{ButtonAction, ButtonConfig, HallConfig};
-use crate::devices::gpio::ButtonPress;
+use crate::devices::gpio::{ButtonInput, ButtonPress};
 use crate::terminal::{
     TerminalAction, TerminalDeps, TerminalError, TerminalGuard, TerminalHandle, TerminalSettings,
     Timing,
@@ -83,7 +83,8 @@ pub fn run_window_terminal(
     let number = options.settings.window;
     let _watchdog = super::notify::start_ui(&runtime, "window"); // systemd READY=1 + watchdog
     let (window, guard) = open_window_terminal(options, runtime)?;
-    let _pins = wire_buttons(buttons, number, guard.handle());
+    let mut pins = crate::devices::gpio::platform_input();
+    let _pins = wire_buttons(&mut pins, buttons, number, guard.handle());
     window.run().map_err(|e| TerminalError::Ui(e.to_string()))
 }
 
@@ -91,12 +92,13 @@ pub fn run_window_terminal(
 /// goes through the same checks and double-press guard as the on-screen button. Returns
 /// what keeps the pins watched (nothing on a machine without GPIO).
 pub fn wire_buttons(
+    input: &mut dyn ButtonInput,
     buttons: &[ButtonConfig],
     window: u16,
     terminal: TerminalHandle,
 ) -> Option<Box<dyn Send>> {
     let (tx, rx) = std::sync::mpsc::channel();
-    let pins = crate::devices::gpio::start_buttons(buttons, window, tx)?;
+    let pins = crate::devices::gpio::start_buttons(input, buttons, window, tx)?;
     let spawned = std::thread::Builder::new()
         .name("gpio-buttons".into())
         .spawn(move || forward_presses(rx, terminal));

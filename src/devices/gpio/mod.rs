@@ -41,9 +41,15 @@ pub trait ButtonInput {
     ) -> Result<Box<dyn Send>, GpioError>;
 }
 
-/// Starts the Pi's buttons for `window`, or logs why there are none. Never fails: a kiosk or
-/// terminal without GPIO still works from its screen.
+/// The machine's own button pins (the Pi's header through rppal).
+pub fn platform_input() -> impl ButtonInput {
+    RppalButtons
+}
+
+/// Starts the buttons of `window` on `input` ([`platform_input`] on a Pi), or logs why there
+/// are none. Never fails: a kiosk or terminal without GPIO still works from its screen.
 pub fn start_buttons(
+    input: &mut dyn ButtonInput,
     buttons: &[ButtonConfig],
     window: u16,
     presses: Sender<ButtonPress>,
@@ -56,7 +62,7 @@ pub fn start_buttons(
     if mine.is_empty() {
         return None;
     }
-    match RppalButtons.watch(&mine, presses) {
+    match input.watch(&mine, presses) {
         Ok(guard) => {
             let pins: Vec<u8> = mine.iter().map(|b| b.pin).collect();
             tracing::info!(window, ?pins, "GPIO buttons ready");
