@@ -293,6 +293,7 @@ fn keypad_path(
     .expect("bus");
     assert!(sim.wait_until(Duration::from_secs(5), |s| s.requests(1) >= 2));
     let mut samples = Vec::with_capacity(calls);
+    let mut phase: u64 = 0x5eed;
     for _ in 0..calls {
         rt.block_on(async {
             let issue = Command::Issue(IssueRequest {
@@ -303,6 +304,12 @@ fn keypad_path(
             });
             hall.execute(issue, |_, _| ()).await.expect("issue");
         });
+        // A person presses at any moment of the polling cycle, not right after a round:
+        // wait a pseudo-random part of the interval first (fixed seed, same run every time).
+        phase = phase
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        std::thread::sleep(Duration::from_micros((phase >> 33) % (poll_ms * 1000)));
         let mut events = hall.subscribe();
         let started = Instant::now();
         sim.press(1, KeyCode::CallNext, 0);

@@ -250,9 +250,10 @@ impl Worker {
         h.devices = devices;
     }
 
-    /// Waits `poll_ms` (or until woken, or the next reopen attempt).
+    /// Waits until `poll_ms` after the last round began (rounds start at a fixed rate, so a
+    /// press waits at most one poll interval), or until woken, or the next reopen attempt.
     fn pause(&self) {
-        let mut wait = Duration::from_millis(self.config.poll_ms);
+        let mut wait = Duration::from_millis(self.config.poll_ms).saturating_sub(self.last_round);
         if self.master.is_none() {
             wait = wait.max(self.next_open.saturating_duration_since(Instant::now()));
         }
