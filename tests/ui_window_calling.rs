@@ -92,7 +92,8 @@ fn sign_in_call_guard_recall_no_show_and_live_updates() {
         .await;
         let lag = started.elapsed();
         eprintln!("live update seen {lag:?} after window 2 called");
-        assert!(lag < Duration::from_secs(1), "live update took {lag:?}");
+        // The bound, measured from before the HTTP call (so it includes the call).
+        assert!(lag < Duration::from_millis(200), "live update took {lag:?}");
 
         // Calling the number window 2 took: the engine's words on the status line.
         function_key(&w, 7);
