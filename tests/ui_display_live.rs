@@ -7,12 +7,11 @@
 //! by window 2 still arrives (resume with Last-Event-ID).
 
 mod common;
+#[path = "ui_flow/mod.rs"]
+mod ui_flow;
 
-use std::cell::RefCell;
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::rc::Rc;
 use std::time::Duration;
 
 use common::{ADMIN, CONFIG_24H, DISPLAY, TestServer, WINDOW1, WINDOW2, monday_10am};
@@ -24,20 +23,12 @@ use hallq::roles::display::{DisplayOptions, open_display};
 use hallq::roles::serve::{open_hall, serve_until};
 use hallq::ui::display::HallDisplay;
 use hallq::voice::AnnouncerHandle;
-use i_slint_backend_testing::ElementHandle;
 use serde_json::json;
 use slint::ComponentHandle;
 use tokio::sync::oneshot;
+use ui_flow::{has_text, labelled, run_flow, runtime, wait_for};
 
 const OFFLINE: &str = "与服务器的连接已断开，正在重连…";
-
-fn labelled(w: &HallDisplay, label: &str) -> Vec<ElementHandle> {
-    ElementHandle::find_by_accessible_label(w, label).collect()
-}
-
-fn has(w: &HallDisplay, label: &str) -> bool {
-    !labelled(w, label).is_empty()
-}
 
 fn value(w: &HallDisplay, label: &str) -> String {
     labelled(w, label)
@@ -53,47 +44,6 @@ fn values(w: &HallDisplay, label: &str) -> Vec<String> {
         .filter_map(|e| e.accessible_value())
         .map(|s| s.to_string())
         .collect()
-}
-
-async fn sleep(d: Duration) {
-    let (tx, rx) = oneshot::channel::<()>();
-    slint::Timer::single_shot(d, move || {
-        let _ = tx.send(());
-    });
-    let _ = rx.await;
-}
-
-async fn wait_for(what: &str, secs: u64, mut cond: impl FnMut() -> bool) {
-    for _ in 0..secs * 50 {
-        if cond() {
-            return;
-        }
-        sleep(Duration::from_millis(20)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-fn run_flow<F: Future<Output = ()> + 'static>(flow: F) {
-    let failed: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
-    let done = failed.clone();
-    slint::spawn_local(async move {
-        let result =
-            futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(flow)).await;
-        if let Err(panic) = result {
-            let text = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "panic".into());
-            *done.borrow_mut() = Some(text);
-        }
-        slint::quit_event_loop().unwrap();
-    })
-    .unwrap();
-    slint::run_event_loop_until_quit().unwrap();
-    if let Some(text) = failed.borrow_mut().take() {
-        panic!("{text}");
-    }
 }
 
 struct Restarted {
@@ -137,11 +87,7 @@ fn sim_voice() -> (VoiceZoneConfig, VoiceConfig) {
 #[test]
 fn calls_show_highlight_caption_from_voice_recall_and_reconnect() {
     i_slint_backend_testing::init_integration_test_with_system_time();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let server = rt.block_on(TestServer::start(CONFIG_24H, monday_10am()));
     for _ in 0..3 {
         rt.block_on(server.issue("A"));
@@ -180,7 +126,7 @@ fn calls_show_highlight_caption_from_voice_recall_and_reconnect() {
     let handle = rt.handle().clone();
 
     run_flow(async move {
-        wait_for("three waiting", 10, || has(&w, "综合受理 等候 3 人")).await;
+        wait_for("three waiting", 10, || has_text(&w, "综合受理 等候 3 人")).await;
         assert_eq!(value(&w, "连接状态"), "已连接");
         // The display's heartbeat: the server lists its `app` part and hears from it.
         wait_for("the display's heartbeat", 5, || {
@@ -215,18 +161,18 @@ fn calls_show_highlight_caption_from_voice_recall_and_reconnect() {
             value(&w, "1号窗口当前号码") == "A001"
         })
         .await;
-        assert!(has(&w, "1号窗口新呼叫"), "the 「新」 marker is shown");
-        assert!(!has(&w, "2号窗口新呼叫"));
+        assert!(has_text(&w, "1号窗口新呼叫"), "the 「新」 marker is shown");
+        assert!(!has_text(&w, "2号窗口新呼叫"));
         assert_eq!(values(&w, "最近叫号")[0], "A001 1号窗口");
         // The caption is what the sim voice zone says.
         wait_for("the caption from the voice", 5, || {
             value(&w, "字幕") == "请A001号到1号窗口办理"
         })
         .await;
-        wait_for("two waiting", 5, || has(&w, "综合受理 等候 2 人")).await;
+        wait_for("two waiting", 5, || has_text(&w, "综合受理 等候 2 人")).await;
 
         // The highlight ends after the configured 1.5 s; the number stays.
-        wait_for("the marker to leave", 5, || !has(&w, "1号窗口新呼叫")).await;
+        wait_for("the marker to leave", 5, || !has_text(&w, "1号窗口新呼叫")).await;
         assert_eq!(value(&w, "1号窗口当前号码"), "A001");
         wait_for("the first announcement said", 10, || {
             announcer.health().spoken == 1
@@ -238,7 +184,7 @@ fn calls_show_highlight_caption_from_voice_recall_and_reconnect() {
         let (code, _) =
             handle.block_on(server.post("/api/v1/windows/1/recall", WINDOW1, json!({})));
         assert_eq!(code, 200);
-        wait_for("the recall marker", 5, || has(&w, "1号窗口重呼")).await;
+        wait_for("the recall marker", 5, || has_text(&w, "1号窗口重呼")).await;
         assert_eq!(values(&w, "最近叫号").len(), 1, "no duplicate line");
         wait_for("the recall caption", 5, || {
             value(&w, "字幕") == "请A001号到1号窗口办理"
@@ -249,10 +195,10 @@ fn calls_show_highlight_caption_from_voice_recall_and_reconnect() {
         // The server stops: the line shows; it comes back: the line clears by itself.
         let addr = server.addr;
         let dir = handle.block_on(server.stop());
-        wait_for("the connection line", 10, || has(&w, OFFLINE)).await;
+        wait_for("the connection line", 10, || has_text(&w, OFFLINE)).await;
         assert_eq!(value(&w, "连接状态"), "未连接");
         let again = handle.block_on(serve_again(dir.path(), addr));
-        wait_for("the line to clear", 10, || !has(&w, OFFLINE)).await;
+        wait_for("the line to clear", 10, || !has_text(&w, OFFLINE)).await;
         assert_eq!(value(&w, "连接状态"), "已连接");
 
         // The event stream is back: window 2's call arrives.
@@ -274,9 +220,9 @@ fn calls_show_highlight_caption_from_voice_recall_and_reconnect() {
             value(&w, "2号窗口当前号码") == "A002"
         })
         .await;
-        assert!(has(&w, "2号窗口新呼叫"));
+        assert!(has_text(&w, "2号窗口新呼叫"));
         assert_eq!(values(&w, "最近叫号")[0], "A002 2号窗口");
-        wait_for("one waiting", 5, || has(&w, "综合受理 等候 1 人")).await;
+        wait_for("one waiting", 5, || has_text(&w, "综合受理 等候 1 人")).await;
         let _ = again.stop.send(());
         handle.block_on(again.task).unwrap().unwrap();
         drop(dir);

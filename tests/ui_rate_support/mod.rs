@@ -5,9 +5,6 @@
 
 #![allow(dead_code)]
 
-use std::cell::RefCell;
-use std::future::Future;
-use std::rc::Rc;
 use std::time::Duration;
 
 use hallq::client::HallClient;
@@ -15,6 +12,10 @@ use hallq::evaluator::{EvaluatorDeps, EvaluatorGuard, EvaluatorSettings, Timing}
 use hallq::ui::evaluator::EvaluatorWindow;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 pub use slint::ComponentHandle;
+
+#[path = "../ui_flow/mod.rs"]
+mod ui_flow;
+pub use ui_flow::*;
 
 use crate::common::{CONFIG_24H, TestServer, WINDOW1};
 
@@ -30,14 +31,6 @@ pub const REASONS: [&str; 3] = ["服务效率", "服务水平", "服务态度"];
 /// The 24-hour test hall with a rating timeout of `timeout_s` seconds.
 pub fn config_with_timeout(timeout_s: u32) -> String {
     format!("{CONFIG_24H}\n[ratings]\ntimeout_s = {timeout_s}\n")
-}
-
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 /// Quick retries so the flows do not wait long.
@@ -111,52 +104,9 @@ pub async fn serve_one(server: &TestServer) -> String {
     number
 }
 
-/// Sleeps on the Slint event loop.
-pub async fn sleep(d: Duration) {
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    slint::Timer::single_shot(d, move || {
-        let _ = tx.send(());
-    });
-    let _ = rx.await;
-}
-
-/// Waits (on the event loop) until `cond` holds; fails after `secs` seconds.
-pub async fn wait_for(what: &str, secs: u64, mut cond: impl FnMut() -> bool) {
-    for _ in 0..secs * 50 {
-        if cond() {
-            return;
-        }
-        sleep(Duration::from_millis(20)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-pub fn labelled(window: &EvaluatorWindow, label: &str) -> Vec<ElementHandle> {
-    ElementHandle::find_by_accessible_label(window, label).collect()
-}
-
-pub fn with_role(
-    window: &EvaluatorWindow,
-    label: &str,
-    role: AccessibleRole,
-) -> Option<ElementHandle> {
-    labelled(window, label)
-        .into_iter()
-        .find(|e| e.accessible_role() == Some(role))
-}
-
-/// The button with this accessible label, if shown.
-pub fn button(window: &EvaluatorWindow, label: &str) -> Option<ElementHandle> {
-    with_role(window, label, AccessibleRole::Button)
-}
-
 /// The toggle (checkbox) with this accessible label, if shown.
 pub fn toggle(window: &EvaluatorWindow, label: &str) -> Option<ElementHandle> {
     with_role(window, label, AccessibleRole::Checkbox)
-}
-
-pub fn has_text(window: &EvaluatorWindow, text: &str) -> bool {
-    !labelled(window, text).is_empty()
 }
 
 /// Presses the element with this label (buttons first).
@@ -218,31 +168,6 @@ pub fn assert_fair_question(window: &EvaluatorWindow) {
         );
     }
     assert!(countdown(window).is_some_and(|s| s > 0), "no countdown");
-}
-
-/// Runs `flow` on the Slint event loop (set up by the caller) and returns when it ends;
-/// a panic in the flow fails the test after the loop stops.
-pub fn run_flow<F: Future<Output = ()> + 'static>(flow: F) {
-    let failed: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
-    let done = failed.clone();
-    slint::spawn_local(async move {
-        let result =
-            futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(flow)).await;
-        if let Err(panic) = result {
-            let text = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "panic".into());
-            *done.borrow_mut() = Some(text);
-        }
-        slint::quit_event_loop().unwrap();
-    })
-    .unwrap();
-    slint::run_event_loop_until_quit().unwrap();
-    if let Some(text) = failed.borrow_mut().take() {
-        panic!("{text}");
-    }
 }
 
 /// Today's ratings as the admin sees them.

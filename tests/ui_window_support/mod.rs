@@ -5,16 +5,16 @@
 
 #![allow(dead_code)]
 
-use std::cell::RefCell;
-use std::future::Future;
-use std::rc::Rc;
 use std::time::Duration;
 
 use hallq::client::HallClient;
 use hallq::terminal::{TerminalDeps, TerminalGuard, TerminalSettings, Timing};
 use hallq::ui::window::TerminalWindow;
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 pub use slint::ComponentHandle;
+
+#[path = "../ui_flow/mod.rs"]
+mod ui_flow;
+pub use ui_flow::*;
 
 use crate::common::CONFIG_24H;
 
@@ -25,14 +25,6 @@ pub fn config_with_staff() -> String {
         "{CONFIG_24H}\n[[staff]]\nid = \"1002\"\nname = \"李强\"\npin_hash = \"{hash}\"\n\n\
          [[staff]]\nid = \"1003\"\nname = \"张伟\"\n"
     )
-}
-
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 /// Quick retries so the flows do not wait long.
@@ -70,41 +62,6 @@ pub fn start_terminal(base: &str, token: &str, n: u16, rt: &tokio::runtime::Runt
     Terminal { window, guard }
 }
 
-/// Sleeps on the Slint event loop.
-pub async fn sleep(d: Duration) {
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    slint::Timer::single_shot(d, move || {
-        let _ = tx.send(());
-    });
-    let _ = rx.await;
-}
-
-/// Waits (on the event loop) until `cond` holds; fails after `secs` seconds.
-pub async fn wait_for(what: &str, secs: u64, mut cond: impl FnMut() -> bool) {
-    for _ in 0..secs * 50 {
-        if cond() {
-            return;
-        }
-        sleep(Duration::from_millis(20)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
-pub fn labelled(window: &TerminalWindow, label: &str) -> Vec<ElementHandle> {
-    ElementHandle::find_by_accessible_label(window, label).collect()
-}
-
-/// The button with this accessible label, if shown.
-pub fn button(window: &TerminalWindow, label: &str) -> Option<ElementHandle> {
-    labelled(window, label)
-        .into_iter()
-        .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
-}
-
-pub fn has_text(window: &TerminalWindow, text: &str) -> bool {
-    !labelled(window, text).is_empty()
-}
-
 /// Presses the button (or field) with this label.
 pub fn press(window: &TerminalWindow, label: &str) {
     labelled(window, label)
@@ -124,12 +81,7 @@ pub fn enabled(window: &TerminalWindow, label: &str) -> bool {
 /// Types on the shown pad (keys labelled 数字N / 字母X).
 pub fn type_keys(window: &TerminalWindow, text: &str) {
     for c in text.chars() {
-        let label = if c.is_ascii_digit() {
-            format!("数字{c}")
-        } else {
-            format!("字母{c}")
-        };
-        press(window, &label);
+        press(window, &key_label(c));
     }
 }
 
@@ -199,29 +151,4 @@ pub async fn sign_in(window: &TerminalWindow, staff: &str, pin: Option<&str>) {
         type_keys(window, pin);
     }
     press(window, "签到");
-}
-
-/// Runs `flow` on the Slint event loop (set up by the caller) and returns when it ends;
-/// a panic in the flow fails the test after the loop stops.
-pub fn run_flow<F: Future<Output = ()> + 'static>(flow: F) {
-    let failed: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
-    let done = failed.clone();
-    slint::spawn_local(async move {
-        let result =
-            futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(flow)).await;
-        if let Err(panic) = result {
-            let text = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "panic".into());
-            *done.borrow_mut() = Some(text);
-        }
-        slint::quit_event_loop().unwrap();
-    })
-    .unwrap();
-    slint::run_event_loop_until_quit().unwrap();
-    if let Some(text) = failed.borrow_mut().take() {
-        panic!("{text}");
-    }
 }
