@@ -3,13 +3,14 @@
 //! the newest highlighted with its 「新」 badge, the caption of the wording (no voice zone).
 //! Written to target/screenshots/; with HALLQ_UPDATE_SCREENSHOTS=1 also to ui/screenshots/.
 
-use std::path::PathBuf;
+mod screenshot;
+
 use std::time::{Duration, Instant};
 
 use hallq::client::{ServiceInfo, ServiceState, WindowInfo, WindowTicket};
 use hallq::display::{Call, CallKind, Captioner, Display, DisplaySettings, Input, show_view};
 use hallq::ui::display::{DisplayAdapter, HallDisplay};
-use i_slint_backend_testing::{ElementHandle, TestingBackend, TestingBackendOptions};
+use i_slint_backend_testing::ElementHandle;
 use slint::ComponentHandle;
 
 fn service(id: &str, name: &str, waiting: usize) -> ServiceInfo {
@@ -97,34 +98,8 @@ fn hall(t0: Instant) -> Display {
 
 /// Renders at `size` and saves; returns the share of bright pixels (text drawn at all).
 fn snap(window: &HallDisplay, name: &str, size: (u32, u32)) -> f64 {
-    window
-        .window()
-        .set_size(slint::LogicalSize::new(size.0 as f32, size.1 as f32));
-    slint::platform::update_timers_and_animations();
-    let shot = window.window().take_snapshot().unwrap();
-    assert_eq!((shot.width(), shot.height()), size, "{name}");
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs = vec![root.join("target/screenshots")];
-    if std::env::var_os("HALLQ_UPDATE_SCREENSHOTS").is_some() {
-        dirs.push(root.join("ui/screenshots"));
-    }
-    for dir in dirs {
-        std::fs::create_dir_all(&dir).unwrap();
-        image::save_buffer(
-            dir.join(format!("{name}.png")),
-            shot.as_bytes(),
-            shot.width(),
-            shot.height(),
-            image::ExtendedColorType::Rgba8,
-        )
-        .unwrap();
-    }
-    let pixels = shot.as_slice();
-    let bright = pixels
-        .iter()
-        .filter(|p| u32::from(p.r) + u32::from(p.g) + u32::from(p.b) > 600)
-        .count();
-    bright as f64 / pixels.len() as f64
+    let shot = screenshot::snapshot(window, name, size, true);
+    screenshot::share(&shot, screenshot::bright)
 }
 
 fn labelled(window: &HallDisplay, label: &str) -> Vec<ElementHandle> {
@@ -133,12 +108,7 @@ fn labelled(window: &HallDisplay, label: &str) -> Vec<ElementHandle> {
 
 #[test]
 fn hall_display_screenshots() {
-    slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
-        mock_time: true,
-        threading: false,
-        renderer_name: Some("software".into()),
-    })))
-    .unwrap();
+    screenshot::software_platform();
     let window = HallDisplay::new().unwrap();
     let adapter = window.global::<DisplayAdapter>();
     adapter.set_title("测试大厅 政务服务中心".into());

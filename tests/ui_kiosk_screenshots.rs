@@ -3,8 +3,9 @@
 //! Written to target/screenshots/; with HALLQ_UPDATE_SCREENSHOTS=1 also to ui/screenshots/
 //! (the copies the README shows).
 
+mod screenshot;
+
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use hallq::client::{Issued, ServiceInfo, ServiceState};
@@ -12,7 +13,6 @@ use hallq::config::{HallConfig, KioskGroup, OnFailure};
 use hallq::devices::printer::{PrintOutcome, PrinterStatus};
 use hallq::kiosk::{Input, Kiosk, KioskSettings, show_view};
 use hallq::ui::kiosk::{KioskWindow, Theme};
-use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
 use slint::ComponentHandle;
 
 fn services() -> Vec<ServiceInfo> {
@@ -94,45 +94,13 @@ fn issued() -> Issued {
 /// Renders and saves; returns the share of pixels that are dark (text), as a sanity check
 /// that Hanzi and digits were drawn.
 fn snap(window: &KioskWindow, name: &str, size: (u32, u32)) -> f64 {
-    window
-        .window()
-        .set_size(slint::LogicalSize::new(size.0 as f32, size.1 as f32));
-    slint::platform::update_timers_and_animations();
-    let shot = window.window().take_snapshot().unwrap();
-    assert_eq!((shot.width(), shot.height()), size, "{name}");
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs = vec![root.join("target/screenshots")];
-    if std::env::var_os("HALLQ_UPDATE_SCREENSHOTS").is_some() {
-        dirs.push(root.join("ui/screenshots"));
-    }
-    for dir in dirs {
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{name}.png"));
-        image::save_buffer(
-            &path,
-            shot.as_bytes(),
-            shot.width(),
-            shot.height(),
-            image::ExtendedColorType::Rgba8,
-        )
-        .unwrap();
-    }
-    let pixels = shot.as_slice();
-    let dark = pixels
-        .iter()
-        .filter(|p| u32::from(p.r) + u32::from(p.g) + u32::from(p.b) < 200)
-        .count();
-    dark as f64 / pixels.len() as f64
+    let shot = screenshot::snapshot(window, name, size, true);
+    screenshot::share(&shot, screenshot::dark)
 }
 
 #[test]
 fn kiosk_screenshots() {
-    slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
-        mock_time: true,
-        threading: false,
-        renderer_name: Some("software".into()),
-    })))
-    .unwrap();
+    screenshot::software_platform();
     let window = KioskWindow::new().unwrap();
     window.show().unwrap();
     let portrait = (1080, 1920);

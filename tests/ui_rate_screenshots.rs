@@ -5,7 +5,8 @@
 //! target/screenshots/; with HALLQ_UPDATE_SCREENSHOTS=1 also to ui/screenshots/ (the copies
 //! the README shows).
 
-use std::path::PathBuf;
+mod screenshot;
+
 use std::time::{Duration, Instant};
 
 use hallq::client::StaffInfo;
@@ -13,7 +14,6 @@ use hallq::client::rating::{PendingRating, WindowRating};
 use hallq::core::RatingReason;
 use hallq::evaluator::{Evaluator, EvaluatorSettings, Input, Page, show_view};
 use hallq::ui::evaluator::EvaluatorWindow;
-use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
 use slint::ComponentHandle;
 
 fn rating(pending: bool) -> WindowRating {
@@ -47,50 +47,18 @@ fn snap(window: &EvaluatorWindow, name: &str, size: (u32, u32)) -> (f64, f64) {
 
 /// As [`snap`]; `publish` false keeps the PNG out of ui/screenshots/.
 fn snap_to(window: &EvaluatorWindow, name: &str, size: (u32, u32), publish: bool) -> (f64, f64) {
-    window
-        .window()
-        .set_size(slint::LogicalSize::new(size.0 as f32, size.1 as f32));
-    slint::platform::update_timers_and_animations();
-    let shot = window.window().take_snapshot().unwrap();
-    assert_eq!((shot.width(), shot.height()), size, "{name}");
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs = vec![root.join("target/screenshots")];
-    if publish && std::env::var_os("HALLQ_UPDATE_SCREENSHOTS").is_some() {
-        dirs.push(root.join("ui/screenshots"));
-    }
-    for dir in dirs {
-        std::fs::create_dir_all(&dir).unwrap();
-        image::save_buffer(
-            dir.join(format!("{name}.png")),
-            shot.as_bytes(),
-            shot.width(),
-            shot.height(),
-            image::ExtendedColorType::Rgba8,
-        )
-        .unwrap();
-    }
-    let pixels = shot.as_slice();
-    let total = pixels.len() as f64;
-    let dark = pixels
-        .iter()
-        .filter(|p| u32::from(p.r) + u32::from(p.g) + u32::from(p.b) < 200)
-        .count();
+    let shot = screenshot::snapshot(window, name, size, publish);
     // EvalStyle.star, #8a4a00, give or take anti-aliasing.
-    let star = pixels
-        .iter()
-        .filter(|p| p.r > 110 && p.r < 170 && p.g > 50 && p.g < 100 && p.b < 40)
-        .count();
-    (dark as f64 / total, star as f64 / total)
+    let star = |p: &slint::Rgba8Pixel| p.r > 110 && p.r < 170 && p.g > 50 && p.g < 100 && p.b < 40;
+    (
+        screenshot::share(&shot, screenshot::dark),
+        screenshot::share(&shot, star),
+    )
 }
 
 #[test]
 fn evaluator_screenshots() {
-    slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
-        mock_time: true,
-        threading: false,
-        renderer_name: Some("software".into()),
-    })))
-    .unwrap();
+    screenshot::software_platform();
     let window = EvaluatorWindow::new().unwrap();
     window.show().unwrap();
     let t0 = Instant::now();

@@ -3,7 +3,8 @@
 //! transfer, 指定叫号 and 办结 dialogs, and the sign-in page. Written to target/screenshots/; with
 //! HALLQ_UPDATE_SCREENSHOTS=1 also to ui/screenshots/ (the copies the README shows).
 
-use std::path::PathBuf;
+mod screenshot;
+
 use std::time::{Duration, Instant};
 
 use hallq::client::{
@@ -11,7 +12,6 @@ use hallq::client::{
 };
 use hallq::terminal::{Input, Request, Terminal, TerminalAction, TerminalSettings, show_view};
 use hallq::ui::window::TerminalWindow;
-use i_slint_backend_testing::{TestingBackend, TestingBackendOptions};
 use slint::ComponentHandle;
 
 fn service(id: &str, name: &str) -> ServiceInfo {
@@ -113,45 +113,13 @@ fn names() -> Vec<Input> {
 
 /// Renders and saves; returns the share of dark pixels (text drawn at all).
 fn snap(window: &TerminalWindow, name: &str) -> f64 {
-    let size = (1024, 600);
-    window
-        .window()
-        .set_size(slint::LogicalSize::new(size.0 as f32, size.1 as f32));
-    slint::platform::update_timers_and_animations();
-    let shot = window.window().take_snapshot().unwrap();
-    assert_eq!((shot.width(), shot.height()), size, "{name}");
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut dirs = vec![root.join("target/screenshots")];
-    if std::env::var_os("HALLQ_UPDATE_SCREENSHOTS").is_some() {
-        dirs.push(root.join("ui/screenshots"));
-    }
-    for dir in dirs {
-        std::fs::create_dir_all(&dir).unwrap();
-        image::save_buffer(
-            dir.join(format!("{name}.png")),
-            shot.as_bytes(),
-            shot.width(),
-            shot.height(),
-            image::ExtendedColorType::Rgba8,
-        )
-        .unwrap();
-    }
-    let pixels = shot.as_slice();
-    let dark = pixels
-        .iter()
-        .filter(|p| u32::from(p.r) + u32::from(p.g) + u32::from(p.b) < 200)
-        .count();
-    dark as f64 / pixels.len() as f64
+    let shot = screenshot::snapshot(window, name, (1024, 600), true);
+    screenshot::share(&shot, screenshot::dark)
 }
 
 #[test]
 fn window_terminal_screenshots() {
-    slint::platform::set_platform(Box::new(TestingBackend::new(TestingBackendOptions {
-        mock_time: true,
-        threading: false,
-        renderer_name: Some("software".into()),
-    })))
-    .unwrap();
+    screenshot::software_platform();
     let window = TerminalWindow::new().unwrap();
     window.show().unwrap();
     let t0 = Instant::now();
