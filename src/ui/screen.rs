@@ -86,3 +86,22 @@ pub fn open<W: ComponentHandle>(
     }
     Ok(window)
 }
+
+/// A controller's background tasks: aborted together when dropped (with the controller's
+/// guard), so a closed screen leaves nothing running against the server.
+#[derive(Debug)]
+pub struct Tasks(Vec<tokio::task::JoinHandle<()>>);
+
+impl From<Vec<tokio::task::JoinHandle<()>>> for Tasks {
+    fn from(tasks: Vec<tokio::task::JoinHandle<()>>) -> Self {
+        Tasks(tasks)
+    }
+}
+
+impl Drop for Tasks {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}

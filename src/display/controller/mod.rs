@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 
 use slint::ComponentHandle;
 use tokio::sync::Notify;
-use tokio::task::JoinHandle;
 
 use super::state::{Captioner, Display, DisplaySettings, Input};
 use super::view::DisplayView;
 use crate::client::HallClient;
 use crate::ui::display::{DisplayAdapter, HallDisplay};
 use crate::ui::screen::Screen;
+use crate::ui::screen::Tasks;
 use crate::voice::AnnouncerHandle;
 
 /// How often the background work runs.
@@ -71,7 +71,8 @@ pub struct DisplayDeps {
 /// Keeps the controller running; dropping it stops the background tasks and the timer.
 pub struct DisplayGuard {
     _timer: slint::Timer,
-    tasks: Vec<JoinHandle<()>>,
+    /// Aborted when the guard drops.
+    _tasks: Tasks,
     ctx: Ctx,
 }
 
@@ -84,14 +85,6 @@ impl DisplayGuard {
     /// The voice zone this display owns, if any.
     pub fn announcer(&self) -> Option<&AnnouncerHandle> {
         self.ctx.announcer.as_ref()
-    }
-}
-
-impl Drop for DisplayGuard {
-    fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
-        }
     }
 }
 
@@ -163,7 +156,7 @@ pub fn start(window: &HallDisplay, deps: DisplayDeps) -> DisplayGuard {
     ctx.tick();
     DisplayGuard {
         _timer: timer,
-        tasks,
+        _tasks: tasks.into(),
         ctx,
     }
 }

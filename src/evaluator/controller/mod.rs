@@ -12,13 +12,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
-use tokio::task::JoinHandle;
 
 use super::state::{Effect, Evaluator, EvaluatorSettings, Input};
 use super::view::View;
 use crate::client::HallClient;
 use crate::ui::evaluator::EvaluatorWindow;
 use crate::ui::screen::Screen;
+use crate::ui::screen::Tasks;
 
 /// How often the background work runs.
 #[derive(Clone, Debug)]
@@ -54,7 +54,8 @@ pub struct EvaluatorDeps {
 /// Keeps the controller running; dropping it stops the background tasks and the timer.
 pub struct EvaluatorGuard {
     _timer: slint::Timer,
-    tasks: Vec<JoinHandle<()>>,
+    /// Aborted when the guard drops.
+    _tasks: Tasks,
     ctx: Ctx,
 }
 
@@ -68,14 +69,6 @@ impl EvaluatorGuard {
 impl std::fmt::Debug for EvaluatorGuard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EvaluatorGuard").finish_non_exhaustive()
-    }
-}
-
-impl Drop for EvaluatorGuard {
-    fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
-        }
     }
 }
 
@@ -122,7 +115,7 @@ pub fn start(window: &EvaluatorWindow, deps: EvaluatorDeps) -> EvaluatorGuard {
     ctx.dispatch(Input::Tick);
     EvaluatorGuard {
         _timer: timer,
-        tasks,
+        _tasks: tasks.into(),
         ctx,
     }
 }

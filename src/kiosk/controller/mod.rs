@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use slint::ComponentHandle;
 use tokio::sync::Notify;
-use tokio::task::JoinHandle;
 
 use super::messages::printer_status_word;
 use super::printer::TicketPrinter;
@@ -23,6 +22,7 @@ use super::voice::VoicePrompt;
 use crate::client::{Backoff, ClientError, DeviceHealth, HallClient, PrintReport};
 use crate::devices::printer::PrinterStatus;
 use crate::ui::kiosk::{KioskAdapter, KioskWindow, Theme};
+use crate::ui::screen::Tasks;
 
 /// Called with every voice prompt (the audio arrives with the voice issue).
 pub type VoiceHook = Arc<dyn Fn(&VoicePrompt) + Send + Sync>;
@@ -67,7 +67,8 @@ pub struct KioskDeps<P> {
 /// Keeps the controller running; dropping it stops the background tasks and the timer.
 pub struct KioskGuard {
     _timer: slint::Timer,
-    tasks: Vec<JoinHandle<()>>,
+    /// Aborted when the guard drops.
+    _tasks: Tasks,
     kiosk: Arc<Mutex<Kiosk>>,
 }
 
@@ -75,14 +76,6 @@ impl KioskGuard {
     /// Runs `f` on the state machine (for tests and diagnostics).
     pub fn with_kiosk<R>(&self, f: impl FnOnce(&Kiosk) -> R) -> R {
         f(&self.kiosk.lock().unwrap_or_else(PoisonError::into_inner))
-    }
-}
-
-impl Drop for KioskGuard {
-    fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
-        }
     }
 }
 
@@ -158,7 +151,7 @@ pub fn start<P: TicketPrinter>(window: &KioskWindow, deps: KioskDeps<P>) -> Kios
     ctx.tick();
     KioskGuard {
         _timer: timer,
-        tasks,
+        _tasks: tasks.into(),
         kiosk,
     }
 }

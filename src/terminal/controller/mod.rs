@@ -15,13 +15,13 @@ use std::time::{Duration, Instant};
 
 use slint::ComponentHandle;
 use tokio::sync::Notify;
-use tokio::task::JoinHandle;
 
 use super::action::TerminalAction;
 use super::state::{Effect, Input, Terminal, TerminalSettings};
 use super::view::View;
 use crate::client::HallClient;
 use crate::ui::screen::Screen;
+use crate::ui::screen::Tasks;
 use crate::ui::window::{TerminalAdapter, TerminalWindow};
 
 /// How often the background work runs.
@@ -80,7 +80,8 @@ impl TerminalHandle {
 /// Keeps the controller running; dropping it stops the background tasks and the timer.
 pub struct TerminalGuard {
     _timer: slint::Timer,
-    tasks: Vec<JoinHandle<()>>,
+    /// Aborted when the guard drops.
+    _tasks: Tasks,
     ctx: Ctx,
 }
 
@@ -95,14 +96,6 @@ impl TerminalGuard {
     /// Runs `f` on the state machine (tests and diagnostics).
     pub fn with_terminal<R>(&self, f: impl FnOnce(&Terminal) -> R) -> R {
         f(&self.ctx.lock())
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
-        }
     }
 }
 
@@ -155,7 +148,7 @@ pub fn start(window: &TerminalWindow, deps: TerminalDeps) -> TerminalGuard {
     ctx.tick();
     TerminalGuard {
         _timer: timer,
-        tasks,
+        _tasks: tasks.into(),
         ctx,
     }
 }
