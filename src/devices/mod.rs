@@ -5,3 +5,4 @@ pub mod bus;
 pub mod gpio;
 pub mod led;
 pub mod printer;
+pub mod pty;

@@ -10,11 +10,12 @@
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
-use serialport::{SerialPort, TTYPort};
+use serialport::TTYPort;
 
+use crate::devices::pty::{PtyPair, SimThread, open_pair};
 use crate::protocol::syn::{self, CMD_STATUS, CMD_SYNTH, Decoded, Reply, SynModel};
 
 /// One synthesis frame the module received.
@@ -65,9 +66,9 @@ struct State {
 
 /// A simulated TTS module. Dropping it stops the simulator thread.
 pub struct SynSim {
+    /// Declared first: stopped and joined before the rest drops.
+    _thread: SimThread,
     state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
     path: String,
     _slave: TTYPort,
 }
@@ -123,13 +124,11 @@ pub fn strip_markup(raw: &str) -> (String, Option<u8>, bool) {
 impl SynSim {
     /// Creates a PTY pair and starts a module of `model` on its master side.
     pub fn start(model: SynModel) -> io::Result<SynSim> {
-        let (mut master, slave) = TTYPort::pair().map_err(io::Error::from)?;
-        let path = slave
-            .name()
-            .ok_or_else(|| io::Error::other("the PTY slave has no path"))?;
-        master
-            .set_timeout(Duration::from_millis(2))
-            .map_err(io::Error::from)?;
+        let PtyPair {
+            mut master,
+            slave,
+            path,
+        } = open_pair(Duration::from_millis(2))?;
         let state = Arc::new(Mutex::new(State {
             fault: Fault::None,
             time_scale: 1.0,
@@ -142,18 +141,13 @@ impl SynSim {
             bad_frames: 0,
             reboots: 0,
         }));
-        let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let state = Arc::clone(&state);
-            let stop = Arc::clone(&stop);
-            thread::Builder::new()
-                .name("syn-sim".into())
-                .spawn(move || run(model, &state, &mut master, &stop))?
+            SimThread::spawn("syn-sim", move |stop| run(model, &state, &mut master, stop))?
         };
         Ok(SynSim {
+            _thread: thread,
             state,
-            stop,
-            thread: Some(thread),
             path,
             _slave: slave,
         })
@@ -199,15 +193,6 @@ impl SynSim {
 
     pub fn reboots(&self) -> usize {
         lock(&self.state).reboots
-    }
-}
-
-impl Drop for SynSim {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

@@ -13,12 +13,13 @@ use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use serialport::{SerialPort, TTYPort};
 
 use super::{EvaluatorKey, KeyCode};
+use crate::devices::pty::{PtyPair, SimThread, open_pair};
 use crate::protocol::modbus::{
     ILLEGAL_DATA_ADDRESS, ILLEGAL_FUNCTION, Incoming, LCD_REGISTERS, Request, encode_exception,
     encode_read_reply, encode_write_reply, lcd_text, parse_request, with_crc,
@@ -137,9 +138,9 @@ struct State {
 
 /// A simulated keypad bus. Dropping it stops the simulator thread.
 pub struct KeypadBusSim {
+    /// Declared first: stopped and joined before the rest drops.
+    _thread: SimThread,
     state: Arc<Mutex<State>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
     path: String,
     slave: Mutex<Option<TTYPort>>,
 }
@@ -160,13 +161,11 @@ impl KeypadBusSim {
 
     /// Keypads and evaluators (by address: an evaluator of window N is at 100 + N).
     pub fn start_with(keypads: &[u8], evaluators: &[u8]) -> io::Result<KeypadBusSim> {
-        let (mut master, slave) = TTYPort::pair().map_err(io::Error::from)?;
-        let path = slave
-            .name()
-            .ok_or_else(|| io::Error::other("the PTY slave has no path"))?;
-        master
-            .set_timeout(Duration::from_millis(1))
-            .map_err(io::Error::from)?;
+        let PtyPair {
+            master,
+            slave,
+            path,
+        } = open_pair(Duration::from_millis(1))?;
         let state = Arc::new(Mutex::new(State {
             devices: keypads
                 .iter()
@@ -175,18 +174,13 @@ impl KeypadBusSim {
                 .collect(),
             ..State::default()
         }));
-        let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let state = Arc::clone(&state);
-            let stop = Arc::clone(&stop);
-            thread::Builder::new()
-                .name("bus-sim".into())
-                .spawn(move || Engine::new(state, master).run(&stop))?
+            SimThread::spawn("bus-sim", move |stop| Engine::new(state, master).run(stop))?
         };
         Ok(KeypadBusSim {
+            _thread: thread,
             state,
-            stop,
-            thread: Some(thread),
             path,
             slave: Mutex::new(Some(slave)),
         })
@@ -347,15 +341,6 @@ impl KeypadBusSim {
                 return false;
             }
             thread::sleep(Duration::from_millis(2));
-        }
-    }
-}
-
-impl Drop for KeypadBusSim {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
         }
     }
 }

@@ -10,11 +10,12 @@ use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use serialport::{SerialPort, TTYPort};
 
+use crate::devices::pty::{PtyPair, SimThread, open_pair};
 use crate::protocol::onbon::{self, DecodedArea, Deframer};
 
 /// How a simulated screen misbehaves.
@@ -59,9 +60,9 @@ struct Shared {
 
 /// A simulated bus of Onbon screens. Dropping it stops the simulator thread.
 pub struct OnbonSim {
+    /// Declared first: stopped and joined before the rest drops.
+    _thread: SimThread,
     shared: Arc<Shared>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
     path: String,
     slave: Option<TTYPort>,
 }
@@ -77,18 +78,14 @@ impl std::fmt::Debug for OnbonSim {
 impl OnbonSim {
     /// A PTY pair with screens at `addresses` on its master side.
     pub fn start(addresses: &[u16]) -> io::Result<OnbonSim> {
-        let (mut master, slave) = TTYPort::pair().map_err(io::Error::from)?;
-        let path = slave
-            .name()
-            .ok_or_else(|| io::Error::other("the PTY slave has no path"))?;
-        master
-            .set_timeout(Duration::from_millis(2))
-            .map_err(io::Error::from)?;
+        let PtyPair {
+            master,
+            slave,
+            path,
+        } = open_pair(Duration::from_millis(2))?;
         let shared = Arc::new(Shared::default());
-        let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let shared = Arc::clone(&shared);
-            let stop = Arc::clone(&stop);
             let engine = Engine {
                 shared,
                 master,
@@ -96,14 +93,11 @@ impl OnbonSim {
                 deframer: Deframer::new(),
                 late: VecDeque::new(),
             };
-            thread::Builder::new()
-                .name("onbon-sim".into())
-                .spawn(move || engine.run(&stop))?
+            SimThread::spawn("onbon-sim", move |stop| engine.run(stop))?
         };
         Ok(OnbonSim {
+            _thread: thread,
             shared,
-            stop,
-            thread: Some(thread),
             path,
             slave: Some(slave),
         })
@@ -178,15 +172,6 @@ impl OnbonSim {
                 Ok((guard, _)) => guard,
                 Err(poisoned) => poisoned.into_inner().0,
             };
-        }
-    }
-}
-
-impl Drop for OnbonSim {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
         }
     }
 }

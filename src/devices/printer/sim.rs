@@ -11,11 +11,12 @@ use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::{Duration, Instant};
 
-use serialport::{SerialPort, TTYPort};
+use serialport::TTYPort;
 
+use crate::devices::pty::{PtyPair, SimThread, open_pair};
 use crate::protocol::escpos_decode::{Command, Decoder, Layout, Receipt};
 use crate::protocol::status::{SimpleState, reply_byte};
 
@@ -83,9 +84,9 @@ struct Shared {
 
 /// A simulated printer. Dropping it stops the simulator thread.
 pub struct PrinterSim {
+    /// Declared first: stopped and joined before the rest drops.
+    _thread: SimThread,
     shared: Arc<Shared>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
     path: String,
     /// Kept open so the PTY stays usable while the adapter reopens the path.
     _slave: TTYPort,
@@ -102,26 +103,21 @@ impl std::fmt::Debug for PrinterSim {
 impl PrinterSim {
     /// Creates a PTY pair and starts the simulator on its master side.
     pub fn start() -> io::Result<PrinterSim> {
-        let (mut master, slave) = TTYPort::pair().map_err(io::Error::from)?;
-        let path = slave
-            .name()
-            .ok_or_else(|| io::Error::other("the PTY slave has no path"))?;
-        master
-            .set_timeout(Duration::from_millis(5))
-            .map_err(io::Error::from)?;
+        let PtyPair {
+            master,
+            slave,
+            path,
+        } = open_pair(Duration::from_millis(5))?;
         let shared = Arc::new(Shared::default());
-        let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let shared = Arc::clone(&shared);
-            let stop = Arc::clone(&stop);
-            thread::Builder::new()
-                .name("printer-sim".into())
-                .spawn(move || Engine::new(shared, master).run(&stop))?
+            SimThread::spawn("printer-sim", move |stop| {
+                Engine::new(shared, master).run(stop)
+            })?
         };
         Ok(PrinterSim {
+            _thread: thread,
             shared,
-            stop,
-            thread: Some(thread),
             path,
             _slave: slave,
         })
@@ -201,15 +197,6 @@ impl PrinterSim {
             };
         }
         s.tickets.clone()
-    }
-}
-
-impl Drop for PrinterSim {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
