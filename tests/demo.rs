@@ -1,7 +1,7 @@
 //! `hallq demo` runs a whole hall: it prints where to reach it, serves the API, and the
 //! simulated kiosk and windows produce calls that the console LED/voice stand-ins show.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::process::{Command, Stdio};
 
 #[test]
@@ -26,13 +26,30 @@ fn demo_runs_a_hall_and_stops_by_itself() {
         .stderr(std::fs::File::create(&log_path).unwrap())
         .spawn()
         .unwrap();
+    // Read the address off the first lines, ask `hallq status` while the demo runs, then
+    // read the rest.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut out = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
+    let base = loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            break None;
+        }
+        out.push_str(&line);
+        if let Some(url) = line.trim().strip_prefix("hall server:  ") {
+            break url.strip_suffix("/api/v1/health").map(str::to_string);
+        }
+    };
+    let health = base.as_deref().map(|base| {
+        // The simulated devices report on start; give them a moment on a busy machine.
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let status = Command::new(env!("CARGO_BIN_EXE_hallq"))
+            .args(["status", "--server", base, "--token", "admin-change-me"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&status.stdout).into_owned()
+    });
+    stdout.read_to_string(&mut out).unwrap();
     let status = child.wait().unwrap();
     let log = std::fs::read_to_string(&log_path).unwrap_or_default();
     let out = format!("{out}\n--- log ---\n{log}");
@@ -42,6 +59,16 @@ fn demo_runs_a_hall_and_stops_by_itself() {
     assert!(out.contains("[kiosk]  取号 "), "{out}");
     assert!(out.contains("号窗口办理"), "a call was announced: {out}");
     assert!(dir.path().join("hall.db").exists());
+    // The devices the demo plays are alive in the hall's health, as real ones would be.
+    let health = health.unwrap_or_else(|| panic!("no server address printed: {out}"));
+    let kiosk = health
+        .lines()
+        .skip_while(|l| !l.starts_with("kiosk-1 "))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(kiosk.contains("online"), "{health}");
+    assert!(kiosk.contains("simulated by hallq demo"), "{health}");
 }
 
 #[test]

@@ -43,7 +43,8 @@ struct Heartbeat(tokio::task::AbortHandle);
 
 impl Heartbeat {
     fn start(client: HallClient, who: &'static str) -> Self {
-        Heartbeat(tokio::spawn(beat(client, who)).abort_handle())
+        let detail = format!("hallq {} {who}", env!("CARGO_PKG_VERSION"));
+        Heartbeat(tokio::spawn(heartbeat(client, detail)).abort_handle())
     }
 }
 
@@ -53,17 +54,18 @@ impl Drop for Heartbeat {
     }
 }
 
-/// `app: ok (hallq <version> <who>)` now and every [`HEARTBEAT_EVERY`]; failures are the
-/// follower's business (it shows and logs them), so they are only traced here.
-async fn beat(client: HallClient, who: &'static str) {
+/// `app: ok (<detail>)` for `client`'s device now and every [`HEARTBEAT_EVERY`], until the
+/// task is aborted. Failures are the follower's business (it shows and logs them), so they
+/// are only traced here.
+pub async fn heartbeat(client: HallClient, detail: String) {
     let health = DeviceHealth {
         component: "app",
         status: "ok".to_string(),
-        detail: Some(format!("hallq {} {who}", env!("CARGO_PKG_VERSION"))),
+        detail: Some(detail),
     };
     loop {
         if let Err(e) = client.report_health(&health).await {
-            tracing::debug!("{who}: heartbeat not delivered: {e}");
+            tracing::debug!("heartbeat not delivered to {}: {e}", client.base());
         }
         tokio::time::sleep(HEARTBEAT_EVERY).await;
     }

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 pub use backoff::Backoff;
 pub use error::{ApiErrorBody, ClientError, ExistingTicket};
 pub use events::{EventStream, ServerEvent, SseParser};
-pub use follow::{Follower, Link};
+pub use follow::{Follower, Link, heartbeat};
 pub use types::{
     DeviceHealth, IssueBody, Issued, PrintReport, ServiceInfo, ServiceState, TicketInfo,
 };

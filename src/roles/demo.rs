@@ -21,6 +21,8 @@ use crate::hall::{Clock, Hall};
 
 /// The sample hall shipped with hallq.
 pub const SAMPLE_CONFIG: &str = include_str!("../../hall.example.toml");
+/// The health detail of the devices the demo simulates.
+pub const SIMULATED: &str = "simulated by hallq demo";
 /// The demo's simulated clock starts at this local time on the current day.
 const DEMO_START: Time = Time::constant(9, 0, 0, 0);
 
@@ -98,6 +100,23 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
         .as_ref()
         .and_then(|_| device_token(&config, crate::config::DeviceRole::Evaluator, 1));
     let screen = kiosk.as_ref().and_then(|_| display_setup(&config));
+    // Devices without a window of their own here are played by the simulation: they tell
+    // the server they are alive, as the real ones do, so `hallq status` shows a healthy hall.
+    let windowed: Vec<&String> = [
+        kiosk.as_ref().map(|(_, t)| t),
+        terminal.as_ref(),
+        evaluator.as_ref(),
+        screen.as_ref().map(|(t, _, _)| t),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let simulated_tokens: Vec<String> = config
+        .devices
+        .iter()
+        .filter(|d| d.role != crate::config::DeviceRole::Admin && !windowed.contains(&&d.token))
+        .map(|d| d.token.clone())
+        .collect();
     let mut running = open_hall(config, &dir, Clock::Offset(offset))?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let devices = super::hall_devices::start(&running.config, &running.hall, runtime.handle());
@@ -133,6 +152,14 @@ fn run_inner(args: DemoArgs) -> Result<(), String> {
             } else {
                 println!("  kiosk window: no display (DISPLAY unset), running headless");
                 println!("  stop with Ctrl-C");
+            }
+            for token in &simulated_tokens {
+                match crate::client::HallClient::new(&format!("http://{addr}"), token, Duration::from_secs(3)) {
+                    Ok(client) => {
+                        tokio::spawn(crate::client::heartbeat(client, SIMULATED.to_string()));
+                    }
+                    Err(err) => tracing::warn!("demo heartbeat: {err}"),
+                }
             }
             let _ = addr_tx.send(addr);
         };
