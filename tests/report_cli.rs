@@ -16,6 +16,24 @@ fn hallq(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `hallq report daily --day D` (or `monthly --month M`) with the sample config, `store`
+/// and `out`.
+fn report(kind: &str, period: &str, store: &Path, out: &Path) -> Output {
+    let flag = if kind == "daily" { "--day" } else { "--month" };
+    hallq(&[
+        "report",
+        kind,
+        flag,
+        period,
+        "--config",
+        SAMPLE,
+        "--store",
+        path(store),
+        "--out",
+        path(out),
+    ])
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -73,18 +91,7 @@ fn daily_and_monthly_reports_from_the_command_line() {
     let finished = seeded(&summary, "办结 ");
     assert!(issued > 0 && finished > 0, "{summary}");
 
-    let daily = hallq(&[
-        "report",
-        "daily",
-        "--day",
-        "2026-11-23",
-        "--config",
-        SAMPLE,
-        "--store",
-        path(&db),
-        "--out",
-        path(&out),
-    ]);
+    let daily = report("daily", "2026-11-23", &db, &out);
     let listed = text(&daily.stdout);
     assert!(daily.status.success(), "{listed}{}", text(&daily.stderr));
     let report_dir = out.join("report-2026-11-23");
@@ -122,18 +129,7 @@ fn daily_and_monthly_reports_from_the_command_line() {
         "ranking is monthly"
     );
 
-    let monthly = hallq(&[
-        "report",
-        "monthly",
-        "--month",
-        "2026-11",
-        "--config",
-        SAMPLE,
-        "--store",
-        path(&db),
-        "--out",
-        path(&out),
-    ]);
+    let monthly = report("monthly", "2026-11", &db, &out);
     let listed = text(&monthly.stdout);
     assert!(
         monthly.status.success(),
@@ -152,18 +148,7 @@ fn daily_and_monthly_reports_from_the_command_line() {
     );
 
     // What goes wrong says so and exits non-zero, writing nothing.
-    let missing = hallq(&[
-        "report",
-        "daily",
-        "--day",
-        "2026-11-23",
-        "--config",
-        SAMPLE,
-        "--store",
-        path(&dir.path().join("nope.db")),
-        "--out",
-        path(&out),
-    ]);
+    let missing = report("daily", "2026-11-23", &dir.path().join("nope.db"), &out);
     assert_eq!(missing.status.code(), Some(1));
     assert!(
         text(&missing.stderr).contains("nope.db"),

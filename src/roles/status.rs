@@ -342,7 +342,7 @@ fn device_state(d: &Device) -> &'static str {
     } else if d.components.iter().all(|c| c.status == "offline")
         || d.components
             .iter()
-            .any(|c| c.component == "link" && c.status == "offline")
+            .any(|c| c.component == crate::server::LINK_COMPONENT && c.status == "offline")
     {
         "offline"
     } else {

@@ -25,7 +25,9 @@ use tokio::sync::watch;
 use utoipa::OpenApi;
 
 pub use auth::Caller;
-pub use devices::{ComponentHealth, DeviceHealthDto, LocalDeviceList, LocalDevices};
+pub use devices::{
+    ComponentHealth, DeviceHealthDto, LINK_COMPONENT, LocalDeviceList, LocalDevices,
+};
 pub use openapi::ApiDoc;
 
 use crate::config::HallConfig;
